@@ -1,0 +1,43 @@
+# The two commands the README gives: `make demo` and `make test`. Each sets up what it needs first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+# Python 3.12 (openedx-core needs it): python3.12 on PATH, else the newest 3.12 pyenv has.
+PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python 2>/dev/null | tail -n 1)
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: demo test test-sqlite test-mysql lint venv
+
+$(VENV)/.base: pyproject.toml
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 1; }
+	$(PYTHON312) -m venv $(VENV)
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	@command -v mariadbd >/dev/null && command -v mysql_config >/dev/null || { \
+	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	    apt-get install -y -qq mariadb-server libmariadb-dev pkg-config >/dev/null; }
+	$(PIP) -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.base
+
+## Import the bundled sample course, compile it and print what the LMS would see (SQLite, nothing else).
+demo: $(VENV)/.base
+	$(PY) manage.py migrate --verbosity 0
+	$(PY) manage.py lc_demo
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy lc_modulestore compile settings
+
+test-sqlite: $(VENV)/.test
+	$(VENV)/bin/pytest -q
+
+test-mysql: $(VENV)/.test
+	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$(bash tests/mariadb.sh)" $(VENV)/bin/pytest -q
+
+## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.
+test: lint test-sqlite test-mysql

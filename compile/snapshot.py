@@ -1,0 +1,75 @@
+"""
+The compiler's input: the published state of one course, as plain data.
+
+The reader in ``lc_modulestore.snapshot`` fills these from Learning Core in a constant number of
+queries; everything downstream is pure, so the compiler can be tested on hand-made snapshots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+__all__ = ["BlockKeyTuple", "CourseSnapshot", "EntitySnapshot", "SnapshotError"]
+
+type BlockKeyTuple = tuple[str, str]
+
+
+class SnapshotError(ValueError):
+    """The published state cannot be expressed as a Split structure (shared or pinned children...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySnapshot:
+    """One published entity version, with what the compiler needs to turn it into a Split block."""
+
+    entity_id: int
+    block_type: str
+    block_id: str
+    version_id: int
+    version_num: int
+    title: str
+    # Components: the block.xml text. Containers: None (their fields are in ``settings``/``content``).
+    olx: str | None
+    # Containers: the published children, in order, as entity ids (deleted/unpublished skipped).
+    children: tuple[int, ...] = ()
+    # Realized fields when known: always for containers, cached for components (see parser_version).
+    settings: dict[str, Any] | None = None
+    content: dict[str, Any] | None = None
+    parser_version: int | None = None
+    # The publish that made this version the published one: Split's edit_info of the block.
+    edited_on: datetime | None = None
+    edited_by: int | None = None
+    edit_publish_log_id: int | None = None
+    previous_edit_publish_log_id: int | None = None
+
+    @property
+    def key(self) -> BlockKeyTuple:
+        return (self.block_type, self.block_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CourseSnapshot:
+    """
+    Everything published for one course as of ``publish_log_id``: the blocks reachable from the
+    root, plus the detached ones (about, course_info, static_tab).
+    """
+
+    course_key: str
+    package_uuid: UUID
+    publish_log_id: int
+    published_at: datetime
+    published_by: int | None
+    root_entity_id: int
+    # The package's first and previous PublishLogs: Split's original_version and previous_version.
+    first_publish_log_id: int
+    previous_publish_log_id: int | None
+    entities: dict[int, EntitySnapshot] = field(default_factory=dict)
+    # Entities to (re)build. None: all of them (a full compile). Otherwise the others in
+    # ``entities`` are there only so that children can be named by block key.
+    changed: frozenset[int] | None = None
+    # Blocks whose deletion was published since the previous compile (detached pages need this;
+    # outline blocks also drop out by no longer being reachable).
+    deleted: frozenset[BlockKeyTuple] = frozenset()

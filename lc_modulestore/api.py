@@ -1,0 +1,139 @@
+"""
+The public Python API of lc-modulestore. Everything not listed in ``__all__`` is internal.
+
+Import a course (:func:`import_olx`), compile its latest publish (:func:`compile_course`; this also
+happens by itself after every Learning Core publish), and read what was compiled
+(:func:`compiled_course`) or what is published right now (:func:`published_course`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models.functions import Lower
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+
+from compile.codec import decode_definition, decode_structure
+from compile.snapshot import SnapshotError
+from compile.structure import compile_course as _compile_snapshot
+
+from .compiling import CompileReport, compile_bound_course, course_published
+from .models import CompiledDefinition, CourseBinding, CourseIndex
+from .olx_import import ImportResult, OlxImportError, import_olx
+from .snapshot import read_snapshot
+
+__all__ = [
+    "BlockView",
+    "CompileReport",
+    "CourseNotFound",
+    "CourseView",
+    "ImportResult",
+    "OlxImportError",
+    "SnapshotError",
+    "compile_course",
+    "compiled_course",
+    "course_published",
+    "get_binding",
+    "import_olx",
+    "published_course",
+]
+
+
+class CourseNotFound(LookupError):
+    """No course with that key is served from Learning Core (or it has not been compiled)."""
+
+
+@dataclass(slots=True)
+class BlockView:
+    block_type: str
+    block_id: str
+    fields: dict[str, Any]  # explicitly set settings fields (Split's block ``fields``), children excluded
+    children: list[str]  # "type/id", in order
+    definition: dict[str, Any] = field(default_factory=dict)  # content fields
+
+    @property
+    def display_name(self) -> str | None:
+        return self.fields.get("display_name")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"fields": self.fields, "children": self.children, "definition": self.definition}
+
+
+@dataclass(slots=True)
+class CourseView:
+    """A course as Split documents describe it, keyed ``"type/id"``; the root is ``course/course``."""
+
+    course_key: str
+    structure_id: str
+    publish_log_id: int
+    blocks: dict[str, BlockView]
+
+    @property
+    def root(self) -> BlockView:
+        return self.blocks["course/course"]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "course_key": self.course_key,
+            "structure_id": self.structure_id,
+            "publish_log_id": self.publish_log_id,
+            "blocks": {key: block.as_json() for key, block in self.blocks.items()},
+        }
+
+
+def get_binding(course_key: str | CourseKey) -> CourseBinding:
+    """The binding of a course key (case-insensitive, as Split matches course keys)."""
+    try:
+        key = course_key if isinstance(course_key, CourseKey) else CourseKey.from_string(course_key)
+    except InvalidKeyError as exc:
+        raise CourseNotFound(f"{course_key!r} is not a valid course key") from exc
+    binding = (
+        CourseBinding.objects.annotate(key_lower=Lower("course_key"))
+        .select_related("learning_package")
+        .filter(key_lower=str(key.for_branch(None).replace(version_guid=None)).lower())
+        .first()
+    )
+    if binding is None:
+        raise CourseNotFound(f"no course {key} in Learning Core")
+    return binding
+
+
+def compile_course(course_key: str | CourseKey, *, full: bool = False) -> CompileReport:
+    """Compile the course's latest publish now (a no-op when already current, unless ``full``)."""
+    return compile_bound_course(get_binding(course_key), full=full)
+
+
+def compiled_course(course_key: str | CourseKey, *, definitions: bool = True) -> CourseView:
+    """What the store serves: the live compiled structure (and its definitions) of the course."""
+    binding = get_binding(course_key)
+    index = CourseIndex.objects.select_related("published_structure").filter(binding=binding).first()
+    if index is None:
+        raise CourseNotFound(f"{binding.course_key} has not been compiled")
+    structure = decode_structure(bytes(index.published_structure.data))
+    contents: dict[str, dict[str, Any]] = {}
+    if definitions:
+        for object_id, data in CompiledDefinition.objects.filter(binding=binding).values_list("object_id", "data"):
+            contents[object_id] = decode_definition(bytes(data))["fields"]
+    return _view(str(binding.course_key), index.publish_log_id, structure, contents)
+
+
+def published_course(course_key: str | CourseKey) -> CourseView:
+    """The course as published in Learning Core right now, compiled in memory (nothing stored)."""
+    binding = get_binding(course_key)
+    snapshot = read_snapshot(binding)
+    compiled = _compile_snapshot(snapshot)
+    contents = {str(oid): doc["fields"] for oid, doc in compiled.definitions.items()}
+    return _view(str(binding.course_key), snapshot.publish_log_id, compiled.structure, contents)
+
+
+def _view(course_key: str, publish_log_id: int, structure: dict[str, Any], contents: dict[str, Any]) -> CourseView:
+    blocks: dict[str, BlockView] = {}
+    for block in structure["blocks"]:
+        fields = dict(block["fields"])
+        children = [f"{t}/{i}" for t, i in fields.pop("children", [])]
+        blocks[f"{block['block_type']}/{block['block_id']}"] = BlockView(
+            block["block_type"], block["block_id"], fields, children, contents.get(str(block["definition"]), {})
+        )
+    return CourseView(course_key, str(structure["_id"]), publish_log_id, blocks)

@@ -1,0 +1,25 @@
+"""App config: registers the course root container type with Learning Core."""
+
+from django.apps import AppConfig
+
+
+class LcModulestoreConfig(AppConfig):
+    name = "lc_modulestore"
+    label = "lc_modulestore"
+    verbose_name = "Learning Core ModuleStore"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Learning Core builds container versions through this registry; without the pairing, a
+        # CourseOutline version could not be created (ADR 0003: extend by 1:1 related models).
+        from openedx_content.api import register_publishable_models
+
+        from .models import CourseOutline, CourseOutlineVersion
+
+        register_publishable_models(CourseOutline, CourseOutlineVersion)
+
+        from openedx_content.api import signals
+
+        from .receivers import on_entities_published
+
+        signals.ENTITIES_PUBLISHED.connect(on_entities_published, dispatch_uid="lc_modulestore.compile")

@@ -1,0 +1,231 @@
+"""
+Compile a bound course's latest publish and swap it in: the storage side of the compiler.
+
+One transaction per compile: cache newly parsed component fields, insert the new definitions and
+structure, repoint the index, delete the superseded structure and every definition no live
+structure references. Compiles of one course are serialized by a row lock and never move the
+index back to an older PublishLog. A failure rolls all of that back (the previous structure keeps
+serving) and is recorded in :class:`~lc_modulestore.models.CompileFailure`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import Signal
+from openedx_content.models_api import PublishLogRecord
+
+from compile.codec import decode_structure, encode
+from compile.fields import PARSER_VERSION
+from compile.snapshot import CourseSnapshot, EntitySnapshot
+from compile.structure import CompiledCourse, compile_course, course_index
+
+from .models import (
+    CompiledDefinition,
+    CompiledStructure,
+    CompileFailure,
+    CourseBinding,
+    CourseIndex,
+    VersionFieldData,
+)
+from .snapshot import block_key_of, publish_logs, read_entities, read_snapshot
+
+__all__ = ["CompileReport", "compile_bound_course", "course_published"]
+
+log = logging.getLogger(__name__)
+
+# Sent after a compiled structure becomes live, with ``course_key``, ``structure_id`` and
+# ``publish_log_id``. edx-platform's ``SignalHandler.course_published`` is sent too when present.
+course_published = Signal()
+
+
+@dataclass(slots=True)
+class CompileReport:
+    course_key: str
+    publish_log_id: int | None
+    structure_id: str | None
+    incremental: bool = False
+    blocks: int = 0
+    structure_bytes: int = 0
+    definitions_written: int = 0
+    definitions_deleted: int = 0
+    seconds: float = 0.0
+    skipped: str = ""  # why nothing was compiled (already up to date, nothing published...)
+    error: str = ""
+
+
+def compile_bound_course(binding: CourseBinding, *, full: bool = False, raise_errors: bool = True) -> CompileReport:
+    """
+    Bring the course's compiled structure up to its latest publish. ``full`` rebuilds from the
+    whole published state instead of patching the previous structure with what changed.
+    """
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            report = _compile_locked(binding, full)
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"
+        log.exception("Compiling %s failed; the previous structure keeps serving", binding.course_key)
+        last = _latest_publish_log_id(binding)
+        CompileFailure.objects.create(binding=binding, publish_log_id=last, message=message)
+        if raise_errors:
+            raise
+        return CompileReport(str(binding.course_key), last, None, error=message)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _latest_publish_log_id(binding: CourseBinding) -> int | None:
+    try:
+        return publish_logs(binding)[0].id
+    except Exception:  # nothing published, or the package is gone: nothing more to say
+        return None
+
+
+def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
+    # The binding row is the course's lock: every compile of this course queues here.
+    CourseBinding.objects.select_for_update().filter(pk=binding.pk).first()
+    index = CourseIndex.objects.select_related("published_structure").filter(binding=binding).first()
+    last, _, _ = publish_logs(binding)
+    key = str(binding.course_key)
+    if index is not None and index.publish_log_id >= last.id and not full:
+        structure = index.published_structure
+        return CompileReport(
+            key, index.publish_log_id, structure.object_id, blocks=structure.block_count,
+            structure_bytes=len(structure.data), skipped="already up to date",
+        )
+    previous = decode_structure(bytes(index.published_structure.data)) if index is not None and not full else None
+    if previous is not None and index is not None:
+        snapshot = _changes_since(binding, index.publish_log_id, previous)
+    else:
+        snapshot = read_snapshot(binding)
+    compiled = compile_course(snapshot, previous)
+    report = _store(binding, index, snapshot, compiled)
+    report.incremental = previous is not None
+    transaction.on_commit(lambda: _announce(binding, report))
+    return report
+
+
+def _changes_since(binding: CourseBinding, since: int, previous: dict[str, Any]) -> CourseSnapshot:
+    """
+    What the publishes after ``since`` changed, as a partial snapshot: the entities their records
+    name (ancestors included, through side-effect records), plus whatever is needed to name their
+    children. A child the previous structure lacks (re-attached after being orphaned) is read and
+    built with its whole subtree.
+    """
+    last, previous_id, first_id = publish_logs(binding)
+    records = PublishLogRecord.objects.filter(
+        publish_log__learning_package_id=binding.learning_package_id,
+        publish_log_id__gt=since,
+        publish_log_id__lte=last.id,
+    ).values_list("entity_id", flat=True)
+    changed = set(records)
+    entities = read_entities(binding, changed)
+    known = {(b["block_type"], b["block_id"]) for b in previous["blocks"]}
+    rebuild = set(entities)
+    pending = _missing_children(entities, entities.keys())
+    while pending:
+        found = read_entities(binding, pending)
+        entities.update(found)
+        fresh = {entity_id for entity_id, e in found.items() if e.key not in known}
+        rebuild |= fresh
+        pending = _missing_children(entities, fresh)
+    deleted = changed - entities.keys()
+    return CourseSnapshot(
+        course_key=str(binding.course_key),
+        package_uuid=binding.learning_package.uuid,
+        publish_log_id=last.id,
+        published_at=last.published_at,
+        published_by=last.published_by_id,
+        root_entity_id=binding.root_id or 0,
+        first_publish_log_id=first_id,
+        previous_publish_log_id=previous_id,
+        entities=entities,
+        changed=frozenset(rebuild),
+        deleted=frozenset(block_key_of(binding, deleted).values()) if deleted else frozenset(),
+    )
+
+
+def _missing_children(entities: dict[int, EntitySnapshot], parents: Collection[int]) -> set[int]:
+    return {c for p in parents for c in entities[p].children if c not in entities}
+
+
+def _store(
+    binding: CourseBinding, index: CourseIndex | None, snapshot: CourseSnapshot, compiled: CompiledCourse
+) -> CompileReport:
+    now = datetime.now(tz=UTC)
+    if compiled.realized:
+        VersionFieldData.objects.filter(version_id__in=compiled.realized).delete()  # stale parser versions
+        VersionFieldData.objects.bulk_create(
+            VersionFieldData(version_id=v, settings=f.settings, content=f.content, parser_version=PARSER_VERSION)
+            for v, f in compiled.realized.items()
+        )
+    needed = {str(oid) for oid in compiled.definition_ids()}
+    stored = set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
+    new = [
+        CompiledDefinition(binding=binding, object_id=str(oid), block_type=doc["block_type"], data=encode(doc))
+        for oid, doc in compiled.definitions.items()
+        if str(oid) in needed - stored
+    ]
+    missing = needed - stored - {d.object_id for d in new}
+    if missing:
+        raise RuntimeError(f"compiled structure names {len(missing)} definitions that were never built")
+    CompiledDefinition.objects.bulk_create(new, batch_size=500)
+    structure_data = encode(compiled.structure)
+    structure_id = str(compiled.structure_id)
+    # The index stops pointing at the superseded row, which then goes: one live row per branch.
+    CourseIndex.objects.filter(binding=binding).delete()
+    CompiledStructure.objects.filter(binding=binding, branch="published-branch").delete()
+    structure = CompiledStructure.objects.create(
+        binding=binding,
+        publish_log_id=snapshot.publish_log_id,
+        object_id=structure_id,
+        block_count=len(compiled.structure["blocks"]),
+        data=structure_data,
+        created=now,
+    )
+    document = course_index(snapshot, compiled.structure, index.edited_on if index is not None else now)
+    CourseIndex.objects.create(
+        binding=binding,
+        object_id=str(document["_id"]),
+        org=document["org"],
+        published_structure=structure,
+        publish_log_id=snapshot.publish_log_id,
+        wiki_slug=document["search_targets"]["wiki_slug"],
+        edited_by=document["edited_by"],
+        edited_on=document["edited_on"],
+        last_update=document["last_update"],
+    )
+    unreferenced = stored - needed
+    if unreferenced:
+        CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
+    return CompileReport(
+        course_key=str(binding.course_key),
+        publish_log_id=snapshot.publish_log_id,
+        structure_id=structure_id,
+        blocks=structure.block_count,
+        structure_bytes=len(structure_data),
+        definitions_written=len(new),
+        definitions_deleted=len(unreferenced),
+    )
+
+
+def _announce(binding: CourseBinding, report: CompileReport) -> None:
+    """Tell the LMS caches (course overviews, block structures) that the course changed."""
+    course_published.send_robust(
+        sender=CompileReport,
+        course_key=binding.course_key,
+        structure_id=report.structure_id,
+        publish_log_id=report.publish_log_id,
+    )
+    try:
+        from xmodule.modulestore.django import SignalHandler  # type: ignore[import-not-found]
+    except ImportError:  # running outside edx-platform
+        return
+    SignalHandler.course_published.send_robust(sender=SignalHandler, course_key=binding.course_key)

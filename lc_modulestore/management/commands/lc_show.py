@@ -1,0 +1,55 @@
+"""``manage.py lc_show COURSE_KEY [--json]``: print a course as the compiled documents hold it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lc_modulestore.api import CourseNotFound, CourseView, compiled_course
+
+
+class Command(BaseCommand):
+    help = "Print a compiled course as an outline, or as JSON with --json."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("course_key")
+        parser.add_argument("--json", action="store_true", help="every block's fields, children and definition")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            course = compiled_course(options["course_key"])
+        except CourseNotFound as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(orjson.dumps(course.as_json(), option=orjson.OPT_INDENT_2).decode())
+            return
+        write_outline(self.stdout.write, course)
+
+
+def write_outline(write: Any, course: CourseView) -> None:
+    """The outline a learner would see, indented by depth, then the detached pages."""
+    write(f"{course.course_key}  structure {course.structure_id}  (PublishLog {course.publish_log_id})")
+
+    def visit(key: str, depth: int) -> None:
+        block = course.blocks[key]
+        write(f"{'  ' * depth}{block.block_type:<16} {block.display_name or ''}  [{block.block_id}]")
+        for child in block.children:
+            visit(child, depth + 1)
+
+    visit("course/course", 0)
+    reachable = _reachable(course)
+    detached = [key for key in course.blocks if key not in reachable]
+    if detached:
+        write("detached: " + ", ".join(detached))
+
+
+def _reachable(course: CourseView) -> set[str]:
+    seen: set[str] = set()
+    stack = ["course/course"]
+    while stack:
+        key = stack.pop()
+        seen.add(key)
+        stack.extend(course.blocks[key].children)
+    return seen

@@ -1,0 +1,307 @@
+"""
+Import an OLX course export into Learning Core, through its public API only.
+
+The whole export is read and checked first (``compile.olx_export``); then, in one transaction,
+every block is compared with the entity's current draft and gets a new version only if it
+changed, and the result is published. Re-importing an unchanged export therefore writes nothing
+and publishes nothing, and a changed export publishes exactly what changed, which is what keeps
+compiles incremental downstream.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.locator import CourseLocator
+from openedx_content import api as content_api
+from openedx_content.models_api import (
+    ComponentVersionMedia,
+    Container,
+    ContainerVersion,
+    EntityListRow,
+    PublishableEntity,
+    Section,
+    Subsection,
+    Unit,
+)
+from tqdm import tqdm
+
+from compile.fields import realize_fields
+from compile.olx_export import OlxBlock, OlxCourse, OlxError, olx_export_folder, read_course_export, serialize_element
+
+from .models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
+
+__all__ = ["ImportResult", "OlxImportError", "import_olx"]
+
+OlxImportError = OlxError
+
+_CONTAINER_CLASSES: dict[str, type[Container]] = {
+    "course": CourseOutline,
+    "chapter": Section,
+    "sequential": Subsection,
+    "vertical": Unit,
+}
+_CODE_OK = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+@dataclass(slots=True)
+class ImportResult:
+    course_key: CourseKey
+    learning_package_id: int
+    publish_log_id: int | None  # None when the export matched what was already published
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def blocks(self) -> int:
+        return self.created + self.changed + self.unchanged
+
+
+def import_olx(
+    path: str | Path,
+    course_key: str | CourseKey | None = None,
+    *,
+    user_id: int | None = None,
+    progress: bool | None = None,
+) -> ImportResult:
+    """
+    Import (or re-import) the export at ``path`` (a folder or a ``.tar.gz``) and publish it.
+
+    The course key defaults to the export's own org/course/run. Raises :class:`OlxImportError`
+    naming the file and line of the first problem; nothing is written in that case.
+    """
+    with olx_export_folder(Path(path)) as folder:
+        course = read_course_export(folder)
+    key = _course_key(course, course_key)
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    with transaction.atomic():
+        return _Importer(course, key, user_id, show_progress).run()
+
+
+def _course_key(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
+    if given is None:
+        return CourseLocator(course.org, course.course, course.run)
+    if isinstance(given, CourseKey):
+        return given
+    try:
+        key = CourseKey.from_string(given)
+    except InvalidKeyError as exc:
+        raise OlxError("--course-key", f"{given!r} is not a valid course key") from exc
+    if key.deprecated or key.branch or key.version_guid:
+        raise OlxError("--course-key", f"{given!r}: use a plain course-v1 key, without branch or version")
+    return key
+
+
+@dataclass(slots=True)
+class _Current:
+    """What an entity's draft holds now, to decide whether the import changes it."""
+
+    entity_id: int
+    version_id: int | None
+    title: str = ""
+    olx: str | None = None
+    children: list[int] = field(default_factory=list)
+    fields: tuple[dict[str, Any], dict[str, Any]] | None = None
+
+
+class _Importer:
+    def __init__(self, course: OlxCourse, key: CourseKey, user_id: int | None, progress: bool) -> None:
+        self.course = course
+        self.key = key
+        self.user_id = user_id
+        self.progress = progress
+        self.now = datetime.now(tz=UTC)
+        self.result: ImportResult
+
+    def run(self) -> ImportResult:
+        binding = self.binding()
+        lp_id = binding.learning_package_id
+        self.result = ImportResult(self.key, lp_id, None, notes=list(self.course.notes))
+        current = self.current_state(binding)
+        entities: dict[tuple[str, str], int] = {}
+        blocks = list(self.course.blocks())
+        with content_api.bulk_draft_changes_for(lp_id, changed_by=self.user_id, changed_at=self.now):
+            # Children before parents: a container version lists entities that must already exist.
+            for block in tqdm(list(_post_order(blocks)), desc=str(self.key), unit="block", disable=not self.progress):
+                key = (block.block_type, block.block_id)
+                entities[key] = self.write_block(binding, block, current.get(key), entities)
+            for key, state in current.items():
+                if key not in entities and state.version_id is not None:
+                    content_api.soft_delete_draft(state.entity_id, deleted_by=self.user_id)
+                    self.result.deleted += 1
+        if binding.root_id != entities[("course", "course")]:
+            binding.root_id = entities[("course", "course")]
+            binding.save(update_fields=["root"])
+        if content_api.get_entities_with_unpublished_changes(lp_id, include_deleted_drafts=True).exists():
+            log = content_api.publish_all_drafts(
+                lp_id, message=f"OLX import of {self.key}", published_at=self.now, published_by=self.user_id
+            )
+            self.result.publish_log_id = log.id
+        return self.result
+
+    # --- the binding and what is there already --------------------------------------------
+
+    def binding(self) -> CourseBinding:
+        wanted = str(self.key)
+        existing = CourseBinding.objects.annotate(key_lower=Lower("course_key")).filter(key_lower=wanted.lower())
+        binding = existing.select_for_update().first()
+        if binding is not None:
+            if str(binding.course_key) != wanted:
+                raise OlxError(wanted, f"a course {binding.course_key} already exists (keys differ only by case)")
+            return binding
+        package_ref = f"lc-modulestore:{wanted}"
+        if content_api.learning_package_exists(package_ref):
+            package = content_api.get_learning_package_by_ref(package_ref)
+        else:
+            package = content_api.create_learning_package(
+                package_ref, title=self.course.root.display_name, created=self.now
+            )
+        return CourseBinding.objects.create(course_key=self.key, learning_package_id=package.id)
+
+    def current_state(self, binding: CourseBinding) -> dict[tuple[str, str], _Current]:
+        """Every mapped block's draft, read in a fixed number of queries."""
+        rows = BlockEntity.objects.filter(binding=binding).values_list(
+            "block_type", "block_id", "entity_id", "entity__draft__version_id", "entity__draft__version__title"
+        )
+        state = {(t, i): _Current(e, v, title or "") for t, i, e, v, title in rows}
+        by_version = {s.version_id: s for s in state.values() if s.version_id is not None}
+        for version_id, text in ComponentVersionMedia.objects.filter(
+            component_version_id__in=by_version, path="block.xml"
+        ).values_list("component_version_id", "media__text"):
+            by_version[version_id].olx = text
+        lists = dict(
+            ContainerVersion.objects.filter(pk__in=by_version).values_list("pk", "entity_list_id")
+        )
+        children: dict[int, list[int]] = {}
+        for list_id, entity_id in (
+            EntityListRow.objects.filter(entity_list_id__in=set(lists.values()))
+            .order_by("entity_list_id", "order_num")
+            .values_list("entity_list_id", "entity_id")
+        ):
+            children.setdefault(list_id, []).append(entity_id)
+        for version_id, list_id in lists.items():
+            by_version[version_id].children = children.get(list_id, [])
+        for version_id, settings, content in VersionFieldData.objects.filter(version_id__in=by_version).values_list(
+            "version_id", "settings", "content"
+        ):
+            by_version[version_id].fields = (settings, content)
+        return state
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write_block(
+        self, binding: CourseBinding, block: OlxBlock, now: _Current | None, entities: dict[tuple[str, str], int]
+    ) -> int:
+        try:
+            if block.is_container:
+                return self.write_container(binding, block, now, entities)
+            return self.write_component(binding, block, now)
+        except ValidationError as exc:
+            raise OlxError(block.source, f"{block.block_type}/{block.block_id}: {'; '.join(exc.messages)}") from exc
+
+    def write_component(self, binding: CourseBinding, block: OlxBlock, now: _Current | None) -> int:
+        olx = serialize_element(block.element)
+        title = block.display_name
+        if now is not None and now.version_id is not None and now.olx == olx and now.title == title:
+            self.result.unchanged += 1
+            return now.entity_id
+        lp_id = binding.learning_package_id
+        media_type = content_api.get_or_create_media_type(f"application/vnd.openedx.xblock.v1.{block.block_type}+xml")
+        media = content_api.get_or_create_text_media(lp_id, media_type.id, text=olx, created=self.now)
+        if now is not None:
+            content_api.create_next_component_version(
+                now.entity_id, media_to_replace={"block.xml": media.id}, created=self.now, title=title,
+                created_by=self.user_id,
+            )
+            self.result.changed += 1
+            return now.entity_id
+        component_type = content_api.get_or_create_component_type("xblock.v1", block.block_type)
+        component, _ = content_api.create_component_and_version(
+            lp_id, component_type=component_type, component_code=_code(block.block_id), title=title,
+            created=self.now, created_by=self.user_id, media={"block.xml": media.id},
+        )
+        self.map_block(binding, block, component.id)
+        self.result.created += 1
+        return component.id
+
+    def write_container(
+        self, binding: CourseBinding, block: OlxBlock, now: _Current | None, entities: dict[tuple[str, str], int]
+    ) -> int:
+        children = [entities[(c.block_type, c.block_id)] for c in block.children]
+        settings, content = self.container_fields(block)
+        title = block.display_name
+        if now is not None and now.version_id is not None:
+            same_children = now.children == children
+            if same_children and now.title == title and now.fields == (settings, content):
+                self.result.unchanged += 1
+                return now.entity_id
+        by_id = PublishableEntity.objects.in_bulk(children)
+        ordered = [by_id[entity_id] for entity_id in children]
+        if now is not None:
+            version = content_api.create_next_container_version(
+                now.entity_id,
+                title=title,
+                entities=None if now.version_id is not None and now.children == children else ordered,
+                created=self.now,
+                created_by=self.user_id,
+            )
+            entity_id = now.entity_id
+            self.result.changed += 1
+        else:
+            code = "course" if block.block_type == "course" else f"{block.block_type}.{_code(block.block_id)}"
+            container, version = content_api.create_container_and_version(
+                binding.learning_package_id, code, title=title, container_cls=_CONTAINER_CLASSES[block.block_type],
+                entities=ordered, created=self.now, created_by=self.user_id,
+            )
+            entity_id = container.id
+            self.map_block(binding, block, entity_id)
+            self.result.created += 1
+        VersionFieldData.objects.create(version_id=version.pk, settings=settings, content=content)
+        return entity_id
+
+    def container_fields(self, block: OlxBlock) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Settings from the OLX attributes, then policy.json on top (already JSON-typed there)."""
+        realized = realize_fields(block.block_type, block.element)
+        settings = dict(realized.settings)
+        content = dict(realized.content)
+        for name, value in block.policy.items():
+            if name == "xml_attributes" and isinstance(value, dict):
+                settings["xml_attributes"] = {**settings.get("xml_attributes", {}), **value}
+            else:
+                settings[name] = value
+        if block.block_type == "course" and self.course.grading_policy:
+            content["grading_policy"] = self.course.grading_policy
+        return settings, content
+
+    def map_block(self, binding: CourseBinding, block: OlxBlock, entity_id: int) -> None:
+        BlockEntity.objects.create(
+            binding=binding, block_type=block.block_type, block_id=block.block_id, entity_id=entity_id
+        )
+
+
+def _post_order(blocks: Iterable[OlxBlock]) -> Iterable[OlxBlock]:
+    """Each block after its children (``blocks`` lists parents first, as ``OlxCourse.blocks`` does)."""
+    return reversed(list(blocks))
+
+
+def _code(block_id: str) -> str:
+    """A Learning Core code for a Split block id: the id itself when it fits, else a stable slug."""
+    if _CODE_OK.match(block_id):
+        return block_id
+    digest = hashlib.blake2b(block_id.encode(), digest_size=4).hexdigest()
+    return f"{re.sub(r'[^A-Za-z0-9_.\-]', '_', block_id)}-{digest}"

@@ -1,0 +1,33 @@
+"""Compile bound courses when Learning Core publishes (``ENTITIES_PUBLISHED``, after commit)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+
+from .compiling import compile_bound_course
+from .models import CourseBinding
+
+__all__ = ["on_entities_published"]
+
+log = logging.getLogger(__name__)
+
+
+def on_entities_published(learning_package: Any, **kwargs: Any) -> None:
+    """
+    Learning Core sends this synchronously inside the publish's ``on_commit``. Synchronous by
+    default (the course is current as soon as the publish returns); with
+    ``LC_MODULESTORE_COMPILE_ASYNC = True`` a Celery task does it instead. Errors never reach the
+    publisher: they are recorded as a :class:`CompileFailure` and the old structure keeps serving.
+    """
+    binding = CourseBinding.objects.filter(learning_package_id=learning_package.id).first()
+    if binding is None:
+        return  # a library or another package this project does not serve
+    if getattr(settings, "LC_MODULESTORE_COMPILE_ASYNC", False):
+        from .tasks import compile_course_task
+
+        compile_course_task.delay(binding.pk)
+        return
+    compile_bound_course(binding, raise_errors=False)

@@ -1,0 +1,13 @@
+"""The Celery task used when ``LC_MODULESTORE_COMPILE_ASYNC`` is on."""
+
+from celery import shared_task
+
+from .compiling import compile_bound_course
+from .models import CourseBinding
+
+
+@shared_task(name="lc_modulestore.compile_course")
+def compile_course_task(binding_id: int) -> None:
+    binding = CourseBinding.objects.filter(pk=binding_id).first()
+    if binding is not None:  # the package may have been deleted since the publish
+        compile_bound_course(binding, raise_errors=False)

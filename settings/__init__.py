@@ -1,0 +1,1 @@
+"""Django settings for running lc-modulestore on its own: pick `sqlite`, `mysql` or `test`."""
