@@ -18,13 +18,13 @@ Settings (the structure's block ``fields``)
     * string → str; boolean → bool (``true``/``false`` in any case, JSON numbers, ``null`` → False as
       ``Boolean.from_json(None)`` gives); integer/float → number (``""`` → None);
       date → normalized ISO-8601 UTC string (``"2026-03-01T00:00:00+00:00"``, naive = UTC; turned
-      into a datetime only by :func:`to_structure_value`); timedelta (``graceperiod``) → the string
-      as written; relative time (video ``start_time``/``end_time``) → ``"HH:MM:SS"``;
+      into a datetime only by :func:`to_structure_value`); timedelta (``graceperiod``) → a string,
+      as ``Timedelta.to_json`` writes it (``"1 day 2 hours"`` → ``"1 days 7200 seconds"``);
+      relative time (video ``start_time``/``end_time``) → ``"HH:MM:SS"``;
       dict/list → the parsed JSON; references (split_test, conditional) → ``[block_type, block_id]``.
     * A value its type cannot hold (``weight="heavy"``, a date that does not parse, ``graded="yes"``)
       does not raise: the raw text goes to ``xml_attributes`` instead, so nothing is lost and the
-      field keeps its default. (edx-platform would store the raw text and fail, or silently turn it
-      into False/None, when the block is next loaded.)
+      field keeps its default.
     * An attribute no rule knows for a *modelled* block type (one in :data:`TYPE_FIELDS`) is kept, as
       the raw string, in the settings field ``xml_attributes`` (a dict), as ``load_metadata`` does.
       ``xml_attributes`` is only present when it is not empty.
@@ -69,6 +69,20 @@ Content (the definition's ``fields``)
 Children
     Child elements that are blocks (children of :data:`CONTAINER_TYPES` and of
     :data:`BLOCK_TYPES_WITH_CHILDREN`) are not fields and are ignored: the caller handles children.
+    A conditional's ``<show>`` elements are not blocks (they only reference blocks elsewhere).
+
+Deliberate differences from edx-platform's import
+    * ``wiki_slug`` is a setting (see above).
+    * A value that does not convert goes to ``xml_attributes``; edx-platform stores the raw text and
+      fails when the block loads, or (Boolean) silently reads anything but "true" as False.
+    * ``rerandomize="true"``/``"false"`` are stored as the ``"always"``/``"per_student"`` they mean;
+      ``deserialize_field`` would keep the JSON boolean.
+    * ``xml_attributes["filename"]`` (the source file, a git link for Studio) is not recorded.
+    * A video ``handout`` is not rewritten for the target course, and an empty ``edx_video_id`` is not
+      replaced by the id edx-val would generate on import.
+    * A conditional whose OLX uses the field names (``conditional_message=`` ...) rather than the
+      export's ``message=`` keeps them; edx-platform would overwrite them with the defaults.
+    * A ``<meta>`` child (JSON metadata in 2012-era OLX) is not read.
 """
 
 from __future__ import annotations
@@ -100,7 +114,7 @@ __all__ = [
 ]
 
 # Bump whenever a rule below changes what realize_fields returns: cached results are keyed on it.
-PARSER_VERSION: Final[int] = 1
+PARSER_VERSION: Final[int] = 2
 
 # Blocks whose children are the course outline.
 CONTAINER_TYPES: Final = frozenset({"course", "chapter", "sequential", "vertical"})
@@ -127,7 +141,7 @@ class Kind(StrEnum):
     INTEGER = "integer"
     FLOAT = "float"
     DATE = "date"
-    TIMEDELTA = "timedelta"  # xblock Timedelta ("1 day 2 hours"): kept as written
+    TIMEDELTA = "timedelta"  # xblock Timedelta: a string, "1 day 2 hours" → "1 days 7200 seconds"
     RELATIVE_TIME = "relative_time"  # xblock RelativeTime: "HH:MM:SS"
     DICT = "dict"
     LIST = "list"
@@ -581,7 +595,10 @@ def _date(raw: str) -> Any:
     return moment.isoformat()
 
 
-_TIMEDELTA: Final = re.compile(r"^(?:\d+ days?)?\s?(?:\d+ hours?)?\s?(?:\d+ minutes?)?\s?(?:\d+ seconds?)?$")
+_TIMEDELTA: Final = re.compile(
+    r"^(?:(?P<days>\d+) days?)?\s?(?:(?P<hours>\d+) hours?)?\s?"
+    r"(?:(?P<minutes>\d+) minutes?)?\s?(?:(?P<seconds>\d+) seconds?)?$"
+)
 
 
 def _timedelta(raw: str) -> Any:
@@ -590,9 +607,17 @@ def _timedelta(raw: str) -> Any:
         value = raw
     if value is None:
         return None
-    if isinstance(value, str) and _TIMEDELTA.match(value):
-        return value
-    raise _Invalid(raw)
+    match = _TIMEDELTA.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise _Invalid(raw)
+    try:
+        span = timedelta(**{unit: int(count) for unit, count in match.groupdict().items() if count})
+    except OverflowError:
+        raise _Invalid(raw) from None
+    # Timedelta.to_json, as Split stores it: "1 day 2 hours" is "1 days 7200 seconds".
+    return " ".join(
+        f"{count} {unit}" for unit, count in (("days", span.days), ("seconds", span.seconds)) if count
+    )
 
 
 _CLOCK: Final = re.compile(r"^(\d{1,2}):(\d{1,2}):(\d{1,2})$")

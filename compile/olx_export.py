@@ -30,6 +30,7 @@ from .fields import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
 
 __all__ = [
     "DETACHED_TYPES",
+    "NON_BLOCK_CHILDREN",
     "OlxBlock",
     "OlxCourse",
     "OlxError",
@@ -40,8 +41,9 @@ __all__ = [
 
 # Blocks that belong to a course without being anyone's child (Split keeps them in the structure too).
 DETACHED_TYPES = frozenset({"about", "course_info", "static_tab"})
-# Child elements of a container that are settings, not blocks.
-_NON_BLOCK_CHILDREN = frozenset({"wiki"})
+# Child elements that are settings or references, not blocks: a course's <wiki>, a conditional's
+# <show sources="..."> (the blocks it shows live elsewhere in the course).
+NON_BLOCK_CHILDREN = frozenset({"wiki", "show"})
 _BLOCK_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # A block id in a usage key: opaque-keys accepts these characters.
 _BLOCK_ID = re.compile(r"^[\w\-~.:]+$", re.UNICODE)
@@ -231,11 +233,11 @@ class _ExportReader:
             children = [
                 self.read_block(child, path)
                 for child in element
-                if isinstance(child.tag, str) and child.tag not in _NON_BLOCK_CHILDREN
+                if isinstance(child.tag, str) and child.tag not in NON_BLOCK_CHILDREN
             ]
             own = _copy(element)
             for child in list(own):
-                if not isinstance(child.tag, str) or child.tag not in _NON_BLOCK_CHILDREN:
+                if not isinstance(child.tag, str) or child.tag not in NON_BLOCK_CHILDREN:
                     own.remove(child)
             own.attrib.pop("url_name", None)
             return OlxBlock(tag, url_name, own, where, children)
@@ -264,9 +266,10 @@ class _ExportReader:
     def inline_children(self, element: etree._Element, original: etree._Element, path: Path) -> None:
         """Replace the children of a split_test/library_content/... with their full, resolved elements."""
         for child in list(element):
-            element.remove(child)
+            if child.tag not in NON_BLOCK_CHILDREN:
+                element.remove(child)
         for child in original:
-            if isinstance(child.tag, str):
+            if isinstance(child.tag, str) and child.tag not in NON_BLOCK_CHILDREN:
                 # A vertical inside a split_test keeps its own children inline too.
                 element.append(_with_url_name(self.read_block(child, path)))
 

@@ -30,7 +30,7 @@ from .fields import (
     realize_fields,
     to_structure_value,
 )
-from .olx_export import DETACHED_TYPES
+from .olx_export import DETACHED_TYPES, NON_BLOCK_CHILDREN
 from .snapshot import BlockKeyTuple, CourseSnapshot, EntitySnapshot, SnapshotError
 
 __all__ = [
@@ -174,7 +174,11 @@ class _Compiler:
         fields = realize_fields(key[0], element)
         if key == entity.key:
             self.result.realized[entity.version_id] = fields
-        child_elements = [c for c in element if isinstance(c.tag, str)] if key[0] in _HAS_CHILDREN else []
+        child_elements = (
+            [c for c in element if isinstance(c.tag, str) and c.tag not in NON_BLOCK_CHILDREN]
+            if key[0] in _HAS_CHILDREN
+            else []
+        )
         child_keys = [(str(c.tag), c.get("url_name") or _inline_id(key, index)) for index, c in
                       enumerate(child_elements)]  # fmt: skip
         yield key, self.block(entity, key, fields, child_keys if key[0] in _HAS_CHILDREN else None, edit_info)

@@ -250,7 +250,7 @@ class _Importer:
             if same_children and now.title == title and now.fields == (settings, content):
                 self.result.unchanged += 1
                 return now.entity_id
-        by_id = PublishableEntity.objects.in_bulk(children)
+        by_id = {entity.id: entity for entity in PublishableEntity.objects.filter(id__in=children)}
         ordered = [by_id[entity_id] for entity_id in children]
         if now is not None:
             version = content_api.create_next_container_version(

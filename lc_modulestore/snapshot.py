@@ -25,7 +25,7 @@ from openedx_content.models_api import (
 from compile.olx_export import DETACHED_TYPES
 from compile.snapshot import BlockKeyTuple, CourseSnapshot, EntitySnapshot, SnapshotError
 
-from .models import CourseBinding
+from .models import CourseBinding, VersionFieldData
 
 __all__ = ["block_key_of", "publish_logs", "read_entities", "read_snapshot"]
 
@@ -91,12 +91,16 @@ def read_entities(binding: CourseBinding, entity_ids: Collection[int] | None = N
         ).values_list("component_version_id", "media__text")
     )
     edits = _edit_info(binding, entity_ids)
+    inherited = _inherited_fields({row[0] for row in rows if row[8] is not None and row[11] is None})
     snapshots: dict[int, EntitySnapshot] = {}
     for row in rows:
         (entity_id, version_id, version_num, title, mapped_type, mapped_id, component_type, component_code,
          container_type, container_code, entity_list_id, settings, content, parser_version) = row  # fmt: skip
         block_type, block_id = _block_key(row[4:10])
         edited_on, edited_by, edit_log, previous_edit_log = edits.get(entity_id, (None, None, None, None))
+        if entity_id in inherited:  # a container version made outside the importer
+            settings, content = inherited[entity_id]
+            settings = {**settings, "display_name": title}
         snapshots[entity_id] = EntitySnapshot(
             entity_id=entity_id,
             block_type=block_type,
@@ -166,6 +170,26 @@ def _children(binding: CourseBinding, entity_list_ids: set[int]) -> dict[int, li
         if published_version is not None:
             children.setdefault(list_id, []).append(child_id)
     return children
+
+
+def _inherited_fields(container_ids: set[int]) -> dict[int, tuple[dict[str, Any], dict[str, Any]]]:
+    """
+    Settings for container versions that have none of their own: made in Learning Core directly
+    (a rename or reorder through its API stores only a title). They keep the settings of the
+    entity's latest version that had some, so an edit outside the importer loses nothing.
+    """
+    if not container_ids:
+        return {}
+    fields: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {
+        entity_id: ({}, {}) for entity_id in container_ids
+    }
+    for entity_id, settings, content in (
+        VersionFieldData.objects.filter(version__entity_id__in=container_ids)
+        .order_by("version__version_num")
+        .values_list("version__entity_id", "settings", "content")
+    ):
+        fields[entity_id] = (settings, content)
+    return fields
 
 
 def _edit_info(
