@@ -258,7 +258,9 @@ class _ExportReader:
         name = filename if filename.endswith(".html") else f"{filename}.html"
         body_path = self.root / "html" / name
         if not body_path.is_file():
-            raise OlxError(self.where(original, path), f"filename points to {self.rel(body_path)}, which does not exist")
+            raise OlxError(
+                self.where(original, path), f"filename points to {self.rel(body_path)}, which does not exist"
+            )
         element.text = etree.CDATA(body_path.read_text(encoding="utf-8"))
         for child in list(element):
             element.remove(child)
@@ -284,7 +286,12 @@ class _ExportReader:
         return policies
 
     def apply_policies(
-        self, policies: dict[str, Any], blocks: dict[tuple[str, str], OlxBlock], path: Path, run: str, root: OlxBlock
+        self,
+        policies: dict[str, Any],
+        blocks: dict[tuple[str, str], OlxBlock],
+        path: Path,
+        run: str,
+        root: OlxBlock,
     ) -> None:
         blocks[("course", run)] = root
         for key, values in policies.items():
@@ -292,7 +299,9 @@ class _ExportReader:
             target = blocks.get((block_type, url_name))
             if target is None:
                 line = _line_of(path, f'"{key}"')
-                raise OlxError(f"{self.rel(path)}:{line}", f"policy for {key!r}, but the course has no such block")
+                raise OlxError(
+                    f"{self.rel(path)}:{line}", f"policy for {key!r}, but the course has no such block"
+                )
             if target.is_container:
                 target.policy = dict(values)
                 continue
@@ -313,8 +322,10 @@ class _ExportReader:
                 block.element.set("items", json.dumps(self.read_json(items)))
             detached.append(block)
         tabs = self.root / "tabs"
-        run_policy = next((v for k, v in policies.items() if k.startswith("course/")), {})
-        tab_settings = {t.get("url_slug"): t for t in run_policy.get("tabs", []) if t.get("type") == "static_tab"}
+        run_policy: dict[str, Any] = next((v for k, v in policies.items() if k.startswith("course/")), {})
+        tab_settings = {
+            t.get("url_slug"): t for t in run_policy.get("tabs", []) if t.get("type") == "static_tab"
+        }
         for page in sorted(tabs.glob("*.html")) if tabs.is_dir() else []:
             block = self.page("static_tab", page.stem, page)
             tab = tab_settings.get(page.stem, {})

@@ -179,8 +179,10 @@ class _Compiler:
             if key[0] in _HAS_CHILDREN
             else []
         )
-        child_keys = [(str(c.tag), c.get("url_name") or _inline_id(key, index)) for index, c in
-                      enumerate(child_elements)]  # fmt: skip
+        child_keys = [
+            (str(c.tag), c.get("url_name") or _inline_id(key, index))
+            for index, c in enumerate(child_elements)
+        ]
         yield key, self.block(entity, key, fields, child_keys if key[0] in _HAS_CHILDREN else None, edit_info)
         for child, child_key in zip(child_elements, child_keys, strict=True):
             yield from self.element_blocks(entity, child, child_key, edit_info)
@@ -261,8 +263,8 @@ def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> I
             if child_key in parent_of or child_key == root:
                 first = parent_of.get(child_key, root)
                 raise SnapshotError(
-                    f"{child_key[0]}/{child_key[1]} is a child of both {first[0]}/{first[1]} and {key[0]}/{key[1]};"
-                    " a Split structure gives each block one parent"
+                    f"{child_key[0]}/{child_key[1]} is a child of both {first[0]}/{first[1]}"
+                    f" and {key[0]}/{key[1]}; a Split structure gives each block one parent"
                 )
             parent_of[child_key] = key
             stack.append(child_key)

@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models.functions import Lower
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.locator import CourseLocator
 
 from compile.codec import decode_definition, decode_structure
 from compile.snapshot import SnapshotError
@@ -89,6 +90,8 @@ def get_binding(course_key: str | CourseKey) -> CourseBinding:
         key = course_key if isinstance(course_key, CourseKey) else CourseKey.from_string(course_key)
     except InvalidKeyError as exc:
         raise CourseNotFound(f"{course_key!r} is not a valid course key") from exc
+    if not isinstance(key, CourseLocator):
+        raise CourseNotFound(f"{key} is not a course-v1 key")
     binding = (
         CourseBinding.objects.annotate(key_lower=Lower("course_key"))
         .select_related("learning_package")
@@ -114,7 +117,9 @@ def compiled_course(course_key: str | CourseKey, *, definitions: bool = True) ->
     structure = decode_structure(bytes(index.published_structure.data))
     contents: dict[str, dict[str, Any]] = {}
     if definitions:
-        for object_id, data in CompiledDefinition.objects.filter(binding=binding).values_list("object_id", "data"):
+        for object_id, data in CompiledDefinition.objects.filter(binding=binding).values_list(
+            "object_id", "data"
+        ):
             contents[object_id] = decode_definition(bytes(data))["fields"]
     return _view(str(binding.course_key), index.publish_log_id, structure, contents)
 
@@ -128,12 +133,18 @@ def published_course(course_key: str | CourseKey) -> CourseView:
     return _view(str(binding.course_key), snapshot.publish_log_id, compiled.structure, contents)
 
 
-def _view(course_key: str, publish_log_id: int, structure: dict[str, Any], contents: dict[str, Any]) -> CourseView:
+def _view(
+    course_key: str, publish_log_id: int, structure: dict[str, Any], contents: dict[str, Any]
+) -> CourseView:
     blocks: dict[str, BlockView] = {}
     for block in structure["blocks"]:
         fields = dict(block["fields"])
         children = [f"{t}/{i}" for t, i in fields.pop("children", [])]
         blocks[f"{block['block_type']}/{block['block_id']}"] = BlockView(
-            block["block_type"], block["block_id"], fields, children, contents.get(str(block["definition"]), {})
+            block["block_type"],
+            block["block_id"],
+            fields,
+            children,
+            contents.get(str(block["definition"]), {}),
         )
     return CourseView(course_key, str(structure["_id"]), publish_log_id, blocks)

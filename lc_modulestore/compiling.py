@@ -60,7 +60,9 @@ class CompileReport:
     error: str = ""
 
 
-def compile_bound_course(binding: CourseBinding, *, full: bool = False, raise_errors: bool = True) -> CompileReport:
+def compile_bound_course(
+    binding: CourseBinding, *, full: bool = False, raise_errors: bool = True
+) -> CompileReport:
     """
     Bring the course's compiled structure up to its latest publish. ``full`` rebuilds from the
     whole published state instead of patching the previous structure with what changed.
@@ -97,10 +99,16 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
     if index is not None and index.publish_log_id >= last.id and not full:
         structure = index.published_structure
         return CompileReport(
-            key, index.publish_log_id, structure.object_id, blocks=structure.block_count,
-            structure_bytes=len(structure.data), skipped="already up to date",
+            key,
+            index.publish_log_id,
+            structure.object_id,
+            blocks=structure.block_count,
+            structure_bytes=len(structure.data),
+            skipped="already up to date",
         )
-    previous = decode_structure(bytes(index.published_structure.data)) if index is not None and not full else None
+    previous = (
+        decode_structure(bytes(index.published_structure.data)) if index is not None and not full else None
+    )
     if previous is not None and index is not None:
         snapshot = _changes_since(binding, index.publish_log_id, previous)
     else:
@@ -163,13 +171,17 @@ def _store(
     if compiled.realized:
         VersionFieldData.objects.filter(version_id__in=compiled.realized).delete()  # stale parser versions
         VersionFieldData.objects.bulk_create(
-            VersionFieldData(version_id=v, settings=f.settings, content=f.content, parser_version=PARSER_VERSION)
+            VersionFieldData(
+                version_id=v, settings=f.settings, content=f.content, parser_version=PARSER_VERSION
+            )
             for v, f in compiled.realized.items()
         )
     needed = {str(oid) for oid in compiled.definition_ids()}
     stored = set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
     new = [
-        CompiledDefinition(binding=binding, object_id=str(oid), block_type=doc["block_type"], data=encode(doc))
+        CompiledDefinition(
+            binding=binding, object_id=str(oid), block_type=doc["block_type"], data=encode(doc)
+        )
         for oid, doc in compiled.definitions.items()
         if str(oid) in needed - stored
     ]

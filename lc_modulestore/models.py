@@ -176,9 +176,7 @@ class CourseIndex(models.Model):
     binding = models.OneToOneField(CourseBinding, on_delete=models.CASCADE, related_name="index")
     object_id = models.CharField(max_length=24, unique=True)
     org = models.CharField(max_length=255, db_index=True)
-    published_structure = models.OneToOneField(
-        CompiledStructure, on_delete=models.RESTRICT, related_name="+"
-    )
+    published_structure = models.OneToOneField(CompiledStructure, on_delete=models.RESTRICT, related_name="+")
     publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
     wiki_slug = models.CharField(max_length=255, blank=True, db_index=True)
     edited_by = models.IntegerField(null=True)

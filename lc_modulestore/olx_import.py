@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +27,7 @@ from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 from openedx_content import api as content_api
 from openedx_content.models_api import (
+    Component,
     ComponentVersionMedia,
     Container,
     ContainerVersion,
@@ -39,7 +40,14 @@ from openedx_content.models_api import (
 from tqdm import tqdm
 
 from compile.fields import realize_fields
-from compile.olx_export import OlxBlock, OlxCourse, OlxError, olx_export_folder, read_course_export, serialize_element
+from compile.olx_export import (
+    OlxBlock,
+    OlxCourse,
+    OlxError,
+    olx_export_folder,
+    read_course_export,
+    serialize_element,
+)
 
 from .models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
 
@@ -96,13 +104,11 @@ def import_olx(
 def _course_key(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
     if given is None:
         return CourseLocator(course.org, course.course, course.run)
-    if isinstance(given, CourseKey):
-        return given
     try:
-        key = CourseKey.from_string(given)
+        key = given if isinstance(given, CourseKey) else CourseKey.from_string(given)
     except InvalidKeyError as exc:
         raise OlxError("--course-key", f"{given!r} is not a valid course key") from exc
-    if key.deprecated or key.branch or key.version_guid:
+    if not isinstance(key, CourseLocator) or key.deprecated or key.branch or key.version_guid:
         raise OlxError("--course-key", f"{given!r}: use a plain course-v1 key, without branch or version")
     return key
 
@@ -137,15 +143,18 @@ class _Importer:
         blocks = list(self.course.blocks())
         with content_api.bulk_draft_changes_for(lp_id, changed_by=self.user_id, changed_at=self.now):
             # Children before parents: a container version lists entities that must already exist.
-            for block in tqdm(list(_post_order(blocks)), desc=str(self.key), unit="block", disable=not self.progress):
+            for block in tqdm(
+                list(_post_order(blocks)), desc=str(self.key), unit="block", disable=not self.progress
+            ):
                 key = (block.block_type, block.block_id)
                 entities[key] = self.write_block(binding, block, current.get(key), entities)
             for key, state in current.items():
                 if key not in entities and state.version_id is not None:
-                    content_api.soft_delete_draft(state.entity_id, deleted_by=self.user_id)
+                    content_api.soft_delete_draft(_entity(state.entity_id), deleted_by=self.user_id)
                     self.result.deleted += 1
-        if binding.root_id != entities[("course", "course")]:
-            binding.root_id = entities[("course", "course")]
+        root = _entity(entities[("course", "course")])
+        if binding.root_id != root:
+            binding.root_id = root
             binding.save(update_fields=["root"])
         if content_api.get_entities_with_unpublished_changes(lp_id, include_deleted_drafts=True).exists():
             log = content_api.publish_all_drafts(
@@ -158,11 +167,15 @@ class _Importer:
 
     def binding(self) -> CourseBinding:
         wanted = str(self.key)
-        existing = CourseBinding.objects.annotate(key_lower=Lower("course_key")).filter(key_lower=wanted.lower())
+        existing = CourseBinding.objects.annotate(key_lower=Lower("course_key")).filter(
+            key_lower=wanted.lower()
+        )
         binding = existing.select_for_update().first()
         if binding is not None:
             if str(binding.course_key) != wanted:
-                raise OlxError(wanted, f"a course {binding.course_key} already exists (keys differ only by case)")
+                raise OlxError(
+                    wanted, f"a course {binding.course_key} already exists (keys differ only by case)"
+                )
             return binding
         package_ref = f"lc-modulestore:{wanted}"
         if content_api.learning_package_exists(package_ref):
@@ -176,7 +189,11 @@ class _Importer:
     def current_state(self, binding: CourseBinding) -> dict[tuple[str, str], _Current]:
         """Every mapped block's draft, read in a fixed number of queries."""
         rows = BlockEntity.objects.filter(binding=binding).values_list(
-            "block_type", "block_id", "entity_id", "entity__draft__version_id", "entity__draft__version__title"
+            "block_type",
+            "block_id",
+            "entity_id",
+            "entity__draft__version_id",
+            "entity__draft__version__title",
         )
         state = {(t, i): _Current(e, v, title or "") for t, i, e, v, title in rows}
         by_version = {s.version_id: s for s in state.values() if s.version_id is not None}
@@ -184,9 +201,7 @@ class _Importer:
             component_version_id__in=by_version, path="block.xml"
         ).values_list("component_version_id", "media__text"):
             by_version[version_id].olx = text
-        lists = dict(
-            ContainerVersion.objects.filter(pk__in=by_version).values_list("pk", "entity_list_id")
-        )
+        lists = dict(ContainerVersion.objects.filter(pk__in=by_version).values_list("pk", "entity_list_id"))
         children: dict[int, list[int]] = {}
         for list_id, entity_id in (
             EntityListRow.objects.filter(entity_list_id__in=set(lists.values()))
@@ -196,23 +211,29 @@ class _Importer:
             children.setdefault(list_id, []).append(entity_id)
         for version_id, list_id in lists.items():
             by_version[version_id].children = children.get(list_id, [])
-        for version_id, settings, content in VersionFieldData.objects.filter(version_id__in=by_version).values_list(
-            "version_id", "settings", "content"
-        ):
+        for version_id, settings, content in VersionFieldData.objects.filter(
+            version_id__in=by_version
+        ).values_list("version_id", "settings", "content"):
             by_version[version_id].fields = (settings, content)
         return state
 
     # --- writing ------------------------------------------------------------------------
 
     def write_block(
-        self, binding: CourseBinding, block: OlxBlock, now: _Current | None, entities: dict[tuple[str, str], int]
+        self,
+        binding: CourseBinding,
+        block: OlxBlock,
+        now: _Current | None,
+        entities: dict[tuple[str, str], int],
     ) -> int:
         try:
             if block.is_container:
                 return self.write_container(binding, block, now, entities)
             return self.write_component(binding, block, now)
         except ValidationError as exc:
-            raise OlxError(block.source, f"{block.block_type}/{block.block_id}: {'; '.join(exc.messages)}") from exc
+            raise OlxError(
+                block.source, f"{block.block_type}/{block.block_id}: {'; '.join(exc.messages)}"
+            ) from exc
 
     def write_component(self, binding: CourseBinding, block: OlxBlock, now: _Current | None) -> int:
         olx = serialize_element(block.element)
@@ -221,26 +242,40 @@ class _Importer:
             self.result.unchanged += 1
             return now.entity_id
         lp_id = binding.learning_package_id
-        media_type = content_api.get_or_create_media_type(f"application/vnd.openedx.xblock.v1.{block.block_type}+xml")
+        media_type = content_api.get_or_create_media_type(
+            f"application/vnd.openedx.xblock.v1.{block.block_type}+xml"
+        )
         media = content_api.get_or_create_text_media(lp_id, media_type.id, text=olx, created=self.now)
         if now is not None:
             content_api.create_next_component_version(
-                now.entity_id, media_to_replace={"block.xml": media.id}, created=self.now, title=title,
+                cast(Component.ID, now.entity_id),
+                media_to_replace={"block.xml": media.id},
+                created=self.now,
+                title=title,
                 created_by=self.user_id,
             )
             self.result.changed += 1
             return now.entity_id
         component_type = content_api.get_or_create_component_type("xblock.v1", block.block_type)
         component, _ = content_api.create_component_and_version(
-            lp_id, component_type=component_type, component_code=_code(block.block_id), title=title,
-            created=self.now, created_by=self.user_id, media={"block.xml": media.id},
+            lp_id,
+            component_type=component_type,
+            component_code=_code(block.block_id),
+            title=title,
+            created=self.now,
+            created_by=self.user_id,
+            media={"block.xml": media.id},
         )
         self.map_block(binding, block, component.id)
         self.result.created += 1
         return component.id
 
     def write_container(
-        self, binding: CourseBinding, block: OlxBlock, now: _Current | None, entities: dict[tuple[str, str], int]
+        self,
+        binding: CourseBinding,
+        block: OlxBlock,
+        now: _Current | None,
+        entities: dict[tuple[str, str], int],
     ) -> int:
         children = [entities[(c.block_type, c.block_id)] for c in block.children]
         settings, content = self.container_fields(block)
@@ -251,10 +286,10 @@ class _Importer:
                 self.result.unchanged += 1
                 return now.entity_id
         by_id = {entity.id: entity for entity in PublishableEntity.objects.filter(id__in=children)}
-        ordered = [by_id[entity_id] for entity_id in children]
+        ordered = [by_id[_entity(entity_id)] for entity_id in children]
         if now is not None:
             version = content_api.create_next_container_version(
-                now.entity_id,
+                cast(Container.ID, now.entity_id),
                 title=title,
                 entities=None if now.version_id is not None and now.children == children else ordered,
                 created=self.now,
@@ -265,8 +300,13 @@ class _Importer:
         else:
             code = "course" if block.block_type == "course" else f"{block.block_type}.{_code(block.block_id)}"
             container, version = content_api.create_container_and_version(
-                binding.learning_package_id, code, title=title, container_cls=_CONTAINER_CLASSES[block.block_type],
-                entities=ordered, created=self.now, created_by=self.user_id,
+                binding.learning_package_id,
+                code,
+                title=title,
+                container_cls=_CONTAINER_CLASSES[block.block_type],
+                entities=ordered,
+                created=self.now,
+                created_by=self.user_id,
             )
             entity_id = container.id
             self.map_block(binding, block, entity_id)
@@ -292,6 +332,10 @@ class _Importer:
         BlockEntity.objects.create(
             binding=binding, block_type=block.block_type, block_id=block.block_id, entity_id=entity_id
         )
+
+
+def _entity(entity_id: int) -> PublishableEntity.ID:
+    return cast(PublishableEntity.ID, entity_id)
 
 
 def _post_order(blocks: Iterable[OlxBlock]) -> Iterable[OlxBlock]:

@@ -17,8 +17,8 @@ from openedx_content.models_api import (
     Container,
     EntityListRow,
     PublishableEntity,
-    PublishLog,
     Published,
+    PublishLog,
     PublishLogRecord,
 )
 
@@ -73,7 +73,9 @@ def read_snapshot(binding: CourseBinding) -> CourseSnapshot:
     )
 
 
-def read_entities(binding: CourseBinding, entity_ids: Collection[int] | None = None) -> dict[int, EntitySnapshot]:
+def read_entities(
+    binding: CourseBinding, entity_ids: Collection[int] | None = None
+) -> dict[int, EntitySnapshot]:
     """
     The published version of every entity of the course (or of ``entity_ids`` only), with its
     block key, block.xml or children, cached fields and edit info: four queries.
@@ -94,9 +96,18 @@ def read_entities(binding: CourseBinding, entity_ids: Collection[int] | None = N
     inherited = _inherited_fields({row[0] for row in rows if row[8] is not None and row[11] is None})
     snapshots: dict[int, EntitySnapshot] = {}
     for row in rows:
-        (entity_id, version_id, version_num, title, mapped_type, mapped_id, component_type, component_code,
-         container_type, container_code, entity_list_id, settings, content, parser_version) = row  # fmt: skip
-        block_type, block_id = _block_key(row[4:10])
+        (
+            entity_id,
+            version_id,
+            version_num,
+            title,
+            *key_columns,
+            entity_list_id,
+            settings,
+            content,
+            parser_version,
+        ) = row
+        block_type, block_id = _block_key(tuple(key_columns))
         edited_on, edited_by, edit_log, previous_edit_log = edits.get(entity_id, (None, None, None, None))
         if entity_id in inherited:  # a container version made outside the importer
             settings, content = inherited[entity_id]
@@ -108,7 +119,7 @@ def read_entities(binding: CourseBinding, entity_ids: Collection[int] | None = N
             version_id=version_id,
             version_num=version_num,
             title=title,
-            olx=olx.get(version_id) if component_type is not None else None,
+            olx=olx.get(version_id) if key_columns[2] is not None else None,
             children=tuple(children.get(entity_list_id, ())) if entity_list_id is not None else (),
             settings=settings,
             content=content,
@@ -163,8 +174,8 @@ def _children(binding: CourseBinding, entity_list_ids: set[int]) -> dict[int, li
     for list_id, child_id, pinned_version, published_version in rows:
         if pinned_version is not None:
             raise SnapshotError(
-                f"{binding.course_key}: entity {child_id} is pinned to version {pinned_version} in a container;"
-                " a Split structure can only hold the published version"
+                f"{binding.course_key}: entity {child_id} is pinned to version {pinned_version} in a"
+                " container; a Split structure can only hold the published version"
             )
         # Deleted or never published children are not part of the published course.
         if published_version is not None:

@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Everything a run writes (SQLite file, media, MariaDB data) stays under one ignored folder.
 VAR_DIR = PROJECT_ROOT / "var"
 
-SECRET_KEY = "lc-modulestore-standalone-not-secret"  # noqa: S105 - never used to sign anything real
+SECRET_KEY = "lc-modulestore-standalone-not-secret"
 DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 USE_TZ = True

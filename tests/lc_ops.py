@@ -31,25 +31,38 @@ def set_block_xml(binding: CourseBinding, entity_id: int, olx: str) -> None:
     media_type = content_api.get_or_create_media_type(
         f"application/vnd.openedx.xblock.v1.{component.component_type.name}+xml"
     )
-    media = content_api.get_or_create_text_media(binding.learning_package_id, media_type.id, text=olx, created=now())
-    content_api.create_next_component_version(entity_id, media_to_replace={"block.xml": media.id}, created=now())
+    media = content_api.get_or_create_text_media(
+        binding.learning_package_id, media_type.id, text=olx, created=now()
+    )
+    content_api.create_next_component_version(
+        entity_id, media_to_replace={"block.xml": media.id}, created=now()
+    )
 
 
 def add_html(binding: CourseBinding, code: str, body: str) -> int:
     component_type = content_api.get_or_create_component_type("xblock.v1", "html")
     media_type = content_api.get_or_create_media_type("application/vnd.openedx.xblock.v1.html+xml")
     olx = f'<html display_name="{code}"><![CDATA[{body}]]></html>'
-    media = content_api.get_or_create_text_media(binding.learning_package_id, media_type.id, text=olx, created=now())
+    media = content_api.get_or_create_text_media(
+        binding.learning_package_id, media_type.id, text=olx, created=now()
+    )
     component, _ = content_api.create_component_and_version(
-        binding.learning_package_id, component_type=component_type, component_code=code, title=code,
-        created=now(), media={"block.xml": media.id},
-    )  # fmt: skip
+        binding.learning_package_id,
+        component_type=component_type,
+        component_code=code,
+        title=code,
+        created=now(),
+        media={"block.xml": media.id},
+    )
     return component.id
 
 
 def unit_children(unit_id: int) -> list[int]:
     unit = content_api.get_unit(unit_id)
-    return [entry.component_version.component.id for entry in content_api.get_components_in_unit(unit, published=False)]
+    return [
+        entry.component_version.component.id
+        for entry in content_api.get_components_in_unit(unit, published=False)
+    ]
 
 
 def set_unit_children(unit_id: int, component_ids: list[int]) -> None:

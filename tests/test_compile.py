@@ -67,7 +67,10 @@ def assert_storage_invariant(binding: CourseBinding) -> None:
         index.published_structure_id
     ]
     referenced = {str(b["definition"]) for b in live_structure(binding)["blocks"]}
-    assert set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True)) == referenced
+    assert (
+        set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
+        == referenced
+    )
 
 
 def assert_incremental_equals_full(binding: CourseBinding) -> None:
@@ -206,9 +209,13 @@ def test_deleting_the_learning_package_removes_every_compiled_row(binding: Cours
 
 def _random_step(rng: random.Random, binding: CourseBinding, step: int) -> list[int] | None:
     """One authoring change; returns what to publish (None: everything)."""
-    units = sorted(PublishableEntity.objects.filter(
-        learning_package_id=binding.learning_package_id, container__unit__isnull=False, draft__version__isnull=False
-    ).values_list("id", flat=True))  # fmt: skip
+    units = sorted(
+        PublishableEntity.objects.filter(
+            learning_package_id=binding.learning_package_id,
+            container__unit__isnull=False,
+            draft__version__isnull=False,
+        ).values_list("id", flat=True)
+    )
     unit = rng.choice(units)
     children = lc_ops.unit_children(unit)
     action = rng.choice(["edit", "add", "delete", "reorder", "move", "detach"])

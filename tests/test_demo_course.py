@@ -25,10 +25,25 @@ from .conftest import DEMO_COURSE, DEMO_COURSE_KEY
 pytestmark = pytest.mark.django_db
 
 OUTLINE_COUNTS = {
-    "html": 266, "vertical": 58, "problem": 29, "sequential": 17, "video": 11, "chapter": 6, "course": 1,
-    "lti": 2, "openassessment": 2, "annotatable": 1, "discussion": 1, "done": 1, "drag-and-drop-v2": 1,
-    "edx_sga": 1, "library_content": 1, "poll": 1, "staffgradedxblock": 1, "survey": 1,
-}  # fmt: skip
+    "html": 266,
+    "vertical": 58,
+    "problem": 29,
+    "sequential": 17,
+    "video": 11,
+    "chapter": 6,
+    "course": 1,
+    "lti": 2,
+    "openassessment": 2,
+    "annotatable": 1,
+    "discussion": 1,
+    "done": 1,
+    "drag-and-drop-v2": 1,
+    "edx_sga": 1,
+    "library_content": 1,
+    "poll": 1,
+    "staffgradedxblock": 1,
+    "survey": 1,
+}
 DETACHED_COUNTS = {"about": 10, "course_info": 2}
 # sha256 of the canonical course (every block's fields, children and content, ids left out), the
 # same on SQLite and MariaDB. A change to the rule table or the importer changes it on purpose:
@@ -98,7 +113,9 @@ def test_compiled_documents_hold_every_block(demo_course: Any) -> None:
         if block.block_type == "html":
             assert "data" not in block.fields
             assert block.definition["data"], key
-    assert CompiledDefinition.objects.filter(binding__course_key=DEMO_COURSE_KEY).count() == len(course.blocks)
+    assert CompiledDefinition.objects.filter(binding__course_key=DEMO_COURSE_KEY).count() == len(
+        course.blocks
+    )
     # What the store serves equals the course as published.
     assert course.as_json() == published_course(DEMO_COURSE_KEY).as_json()
 

@@ -42,9 +42,14 @@ def test_import_gives_every_block_in_olx_order(run_import: Any) -> None:
     assert course.root.children == [f"chapter/{c}" for c in EXPECTED["chapter_order"]]
     # Children of blocks kept whole in one component come back as blocks of their own, in order.
     assert course.blocks["library_content/practice_lib"].children == [
-        "problem/lib_q1", "problem/lib_q2", "problem/lib_q3"
+        "problem/lib_q1",
+        "problem/lib_q2",
+        "problem/lib_q3",
     ]
-    assert course.blocks["split_test/layout_split"].children == ["vertical/split_a_vert", "vertical/split_b_vert"]
+    assert course.blocks["split_test/layout_split"].children == [
+        "vertical/split_a_vert",
+        "vertical/split_b_vert",
+    ]
     assert course.blocks["vertical/split_a_vert"].children == ["html/split_a_html"]
 
 
@@ -80,7 +85,10 @@ def test_html_bodies_are_inlined_and_unicode_survives(run_import: Any) -> None:
     assert "data" not in welcome.fields
     assert "🚀" in course.blocks["html/cafe_html"].display_name
     assert "\u00a0" in body and "café" in body
-    assert course.blocks["about/overview"].definition["data"] == (SAMPLE_COURSE / "about/overview.html").read_text()
+    assert (
+        course.blocks["about/overview"].definition["data"]
+        == (SAMPLE_COURSE / "about/overview.html").read_text()
+    )
     assert course.blocks["static_tab/syllabus"].display_name == "Syllabus"
     # CourseInfoBlock.items is Scope.content: it lives in the definition.
     assert course.blocks["course_info/updates"].definition["items"] == json.loads(
@@ -153,13 +161,15 @@ def test_course_keys_are_unique_ignoring_case(run_import: Any) -> None:
 @pytest.mark.parametrize("bad_key", ["not a key", "course-v1:Org+Course+Run+branch@draft"])
 def test_invalid_course_key_is_refused(bad_key: str) -> None:
     packages = LearningPackage.objects.count()
-    with pytest.raises(OlxImportError, match="course key|branch"):
+    with pytest.raises(OlxImportError, match=r"course key|branch"):
         import_olx(SAMPLE_COURSE, bad_key)
     assert LearningPackage.objects.count() == packages
 
 
 def test_key_map_is_unique_both_ways(run_import: Any) -> None:
     run_import(SAMPLE_COURSE)
-    rows = list(BlockEntity.objects.filter(binding__course_key=KEY).values_list("block_type", "block_id", "entity_id"))
+    rows = list(
+        BlockEntity.objects.filter(binding__course_key=KEY).values_list("block_type", "block_id", "entity_id")
+    )
     assert len({(t, i) for t, i, _ in rows}) == len(rows) == len({e for _, _, e in rows})
     assert ("course", "course") in {(t, i) for t, i, _ in rows}

@@ -64,7 +64,7 @@ def test_unknown_url_name_in_policy(sample_copy: Path) -> None:
     policy = json.loads(policy_path.read_text())
     policy["sequential/no_such_sequence"] = {"graded": True}
     policy_path.write_text(json.dumps(policy, indent=4))
-    with pytest.raises(OlxImportError, match="no_such_sequence.*no such block") as error:
+    with pytest.raises(OlxImportError, match=r"no_such_sequence.*no such block") as error:
         import_olx(sample_copy)
     line = int(error.value.where.rsplit(":", 1)[1])
     assert error.value.where.startswith("policies/2026/policy.json:")
@@ -78,16 +78,19 @@ def test_malformed_policy_json(sample_copy: Path) -> None:
 
 
 def test_block_used_twice_is_refused(sample_copy: Path) -> None:
-    break_file(sample_copy / "vertical/summary_vert.xml", '<html url_name="summary_html"/>',
-               '<html url_name="summary_html"/><html url_name="summary_html"/>')  # fmt: skip
+    break_file(
+        sample_copy / "vertical/summary_vert.xml",
+        '<html url_name="summary_html"/>',
+        '<html url_name="summary_html"/><html url_name="summary_html"/>',
+    )
     with pytest.raises(OlxImportError, match="html/summary_html appears twice"):
         import_olx(sample_copy)
 
 
 def test_not_an_export(tmp_path: Path) -> None:
-    with pytest.raises(OlxImportError, match="no course.xml"):
+    with pytest.raises(OlxImportError, match=r"no course\.xml"):
         import_olx(tmp_path)
-    with pytest.raises(OlxImportError, match="no such file"):
+    with pytest.raises(OlxImportError, match=r"no such file"):
         import_olx(tmp_path / "missing.tar.gz")
 
 
@@ -100,9 +103,15 @@ def test_failure_while_writing_rolls_back_and_keeps_the_served_course(
     served = published_course(KEY).as_json()
     summary = sample_copy / "html/summary_html.html"
     summary.write_text("<p>changed</p>")  # a change that would be written before the failure
-    break_file(sample_copy / "chapter/week1.xml", '<sequential url_name="intro_seq"/>',
-               '<sequential url_name="intro_seq"/><vertical url_name="stray"><html url_name="x" display_name="X">hi</html></vertical>')  # fmt: skip
-    with pytest.raises(OlxImportError, match=r"chapter/week1\.xml:\d+: chapter/week1: .*vertical\.stray.*cannot be added"):
+    break_file(
+        sample_copy / "chapter/week1.xml",
+        '<sequential url_name="intro_seq"/>',
+        '<sequential url_name="intro_seq"/>'
+        '<vertical url_name="stray"><html url_name="x" display_name="X">hi</html></vertical>',
+    )
+    with pytest.raises(
+        OlxImportError, match=r"chapter/week1\.xml:\d+: chapter/week1: .*vertical\.stray.*cannot be added"
+    ):
         import_olx(sample_copy)
     assert database_state() == before
     assert published_course(KEY).as_json() == served

@@ -22,7 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         keys = list(options["course_keys"])
         if options["all"]:
-            keys += [str(k) for k in CourseBinding.objects.order_by("course_key").values_list("course_key", flat=True)]
+            keys += [
+                str(k)
+                for k in CourseBinding.objects.order_by("course_key").values_list("course_key", flat=True)
+            ]
         if not keys:
             raise CommandError("name at least one COURSE_KEY, or --all")
         failures = 0
@@ -38,7 +41,10 @@ class Command(BaseCommand):
                 failures += 1
                 self.stdout.write(self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  failed: {exc}"))
                 continue
-            result = report.skipped or ("incremental" if report.incremental else "full") + f" @ {report.publish_log_id}"
+            result = (
+                report.skipped
+                or ("incremental" if report.incremental else "full") + f" @ {report.publish_log_id}"
+            )
             self.stdout.write(
                 f"{key:<50} {report.blocks:>7} {report.structure_bytes:>10} {report.seconds:>8.3f}  {result}"
             )

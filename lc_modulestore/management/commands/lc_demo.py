@@ -24,7 +24,11 @@ class Command(BaseCommand):
         result = import_olx(SAMPLE_COURSE)
         self.stdout.write(
             f"Imported {result.course_key}: {result.blocks} blocks, "
-            + (f"published as PublishLog {result.publish_log_id}" if result.publish_log_id else "already up to date")
+            + (
+                f"published as PublishLog {result.publish_log_id}"
+                if result.publish_log_id
+                else "already up to date"
+            )
         )
         report = compile_course(result.course_key)  # normally already done by the publish signal
         self.stdout.write(f"Compiled structure {report.structure_id} ({report.structure_bytes} bytes)\n")

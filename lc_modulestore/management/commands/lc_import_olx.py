@@ -31,7 +31,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.course_key}: {result.blocks} blocks ({result.created} new, {result.changed} changed,"
-                f" {result.unchanged} unchanged, {result.deleted} deleted); {published}"
+                f"{result.course_key}: {result.blocks} blocks ({result.created} new,"
+                f" {result.changed} changed, {result.unchanged} unchanged,"
+                f" {result.deleted} deleted); {published}"
             )
         )

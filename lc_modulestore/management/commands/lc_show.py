@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("course_key")
-        parser.add_argument("--json", action="store_true", help="every block's fields, children and definition")
+        parser.add_argument(
+            "--json", action="store_true", help="every block's fields, children and definition"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
