@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
-# Python 3.12 (openedx-core needs it): python3.12 on PATH, else the newest 3.12 pyenv has.
-PYTHON312 ?= $(shell command -v python3.12 2>/dev/null || ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python 2>/dev/null | tail -n 1)
+# Python 3.12 (openedx-core needs it): the newest 3.12 pyenv has, else a python3.12 that runs.
+PYTHON312 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*/bin/python 2>/dev/null | sort -rV) python3.12; do \
+	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: demo test test-sqlite test-mysql lint venv
