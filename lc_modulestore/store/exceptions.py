@@ -1,0 +1,51 @@
+"""
+The exceptions LMS code catches: edx-platform's own when installed, same-named look-alikes otherwise,
+so ``except ItemNotFoundError`` in platform code catches what this store raises.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HeartbeatFailure",
+    "InsufficientSpecificationError",
+    "ItemNotFoundError",
+    "ReadOnlyModuleStoreError",
+    "VersionConflictError",
+]
+
+
+class ReadOnlyModuleStoreError(NotImplementedError):
+    """A write reached a store that only serves content compiled from Learning Core."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"{operation}: the Learning Core ModuleStore is read-only; author the course in Learning Core"
+            " (its publishes are compiled and served automatically)"
+        )
+
+
+try:
+    from xmodule.exceptions import HeartbeatFailure  # type: ignore[import-not-found]
+    from xmodule.modulestore.exceptions import (  # type: ignore[import-not-found]
+        InsufficientSpecificationError,
+        ItemNotFoundError,
+        VersionConflictError,
+    )
+except ImportError:
+
+    class ItemNotFoundError(Exception):  # type: ignore[no-redef]
+        pass
+
+    class InsufficientSpecificationError(Exception):  # type: ignore[no-redef]
+        pass
+
+    class VersionConflictError(Exception):  # type: ignore[no-redef]
+        def __init__(self, requested_version: object, current_head: object) -> None:
+            super().__init__(f"Requested {requested_version}, but current head is {current_head}")
+            self.requested_version = requested_version
+            self.current_head = current_head
+
+    class HeartbeatFailure(Exception):  # type: ignore[no-redef]
+        def __init__(self, msg: str, service: str) -> None:
+            super().__init__(msg)
+            self.service = service
