@@ -129,3 +129,42 @@ def test_same_result_on_every_database(demo_course: Any, settings: Any) -> None:
     out.write_bytes(orjson.dumps(course["blocks"], option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
     golden = (settings.PROJECT_ROOT / "tests" / CANONICAL_SHA256_FILE).read_text().strip()
     assert digest == golden, f"canonical demo course changed; see {out}"
+
+
+def test_demo_course_through_the_store(demo_course: Any) -> None:
+    from opaque_keys.edx.keys import CourseKey
+    from xblock.fields import Scope
+
+    from lc_modulestore.store.inspect import course_through_store
+    from lc_modulestore.store.modulestore import LearningCoreModuleStore
+
+    key = CourseKey.from_string(DEMO_COURSE_KEY)
+    store = LearningCoreModuleStore()
+    served = course_through_store(key, store)["blocks"]
+    compiled = compiled_course(DEMO_COURSE_KEY).as_json()["blocks"]
+    assert served.keys() == compiled.keys()
+    for name, block in compiled.items():
+        assert served[name]["children"] == block["children"], name
+        assert served[name]["fields"].get("display_name") == block["fields"].get("display_name"), name
+        if name.startswith(("html/", "problem/")):
+            assert served[name]["definition"]["data"] == block["definition"]["data"], name
+
+    with store.flag.forced_on():
+        problems = store.get_items(key, qualifiers={"category": "problem"})
+        assert len(problems) == 29
+        course = store.get_course(key)
+        for problem in problems:
+            # Inherited settings: the nearest ancestor that sets the field decides.
+            for field_name in ("graded", "start", "due"):
+                ancestor = problem
+                while ancestor is not None and field_name not in ancestor.get_explicitly_set_fields_by_scope(
+                    Scope.settings
+                ):
+                    ancestor = ancestor.get_parent()
+                expected = (
+                    getattr(ancestor, field_name)
+                    if ancestor is not None
+                    else problem.fields[field_name].default
+                )
+                assert getattr(problem, field_name) == expected, (problem.location, field_name)
+        assert problems[0].start == course.start == datetime.fromisoformat("2020-01-01T00:00:00+00:00")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-__all__ = ["BlockData", "BlockKey", "EditInfo", "PLATFORM_TYPES"]
+__all__ = ["PLATFORM_TYPES", "BlockData", "BlockKey", "EditInfo"]
 
 _EDIT_INFO_FIELDS = (
     "previous_version",

@@ -6,8 +6,9 @@ from typing import Any
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from opaque_keys.edx.keys import CourseKey
 
-from lc_modulestore.api import CourseNotFound, CourseView, compiled_course
+from lc_modulestore.api import BlockView, CourseNotFound, CourseView, compiled_course
 
 
 class Command(BaseCommand):
@@ -18,16 +19,50 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", help="every block's fields, children and definition"
         )
+        parser.add_argument(
+            "--source",
+            choices=["compiled", "store"],
+            default="compiled",
+            help="read the compiled documents directly (default), or walk the course through"
+            " LearningCoreModuleStore as the LMS would, with its flag forced on for this call",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             course = compiled_course(options["course_key"])
         except CourseNotFound as exc:
             raise CommandError(str(exc)) from exc
+        if options["source"] == "store":
+            from lc_modulestore.store.inspect import course_through_store
+
+            served = course_through_store(CourseKey.from_string(course.course_key))
+            served["publish_log_id"] = course.publish_log_id
+            if options["json"]:
+                self.stdout.write(orjson.dumps(served, option=_JSON, default=str).decode())
+            else:
+                write_outline(self.stdout.write, _view(served))
+            return
         if options["json"]:
-            self.stdout.write(orjson.dumps(course.as_json(), option=orjson.OPT_INDENT_2).decode())
+            self.stdout.write(orjson.dumps(course.as_json(), option=_JSON).decode())
             return
         write_outline(self.stdout.write, course)
+
+
+_JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+
+
+def _view(served: dict[str, Any]) -> CourseView:
+    blocks = {
+        key: BlockView(
+            key.split("/", 1)[0],
+            key.split("/", 1)[1],
+            block["fields"],
+            block["children"],
+            block["definition"],
+        )
+        for key, block in served["blocks"].items()
+    }
+    return CourseView(served["course_key"], served["structure_id"], served["publish_log_id"], blocks)
 
 
 def write_outline(write: Any, course: CourseView) -> None:

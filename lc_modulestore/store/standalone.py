@@ -1,0 +1,154 @@
+"""
+XBlock classes for serving outside edx-platform (the demo, the tests, a bare Django project).
+
+Inside the LMS, block types load from the platform's entry points (CourseBlock, HtmlBlock, ...) and
+unknown ones as the configured ``default_class``. Outside it none of those exist, so each block
+type gets a class declared from the compiler's own field rule table: the same names, types and
+scopes the compiler used to store the fields. A class per (type, extra field names) is built once
+and cached; fields the table does not know (block types it does not model) are declared as
+``Any`` so that every stored value is readable through the XBlock API.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from xblock.core import XBlock, XBlockMixin
+from xblock.fields import (
+    Any as AnyField,
+)
+from xblock.fields import (
+    Boolean,
+    Date,
+    Dict,
+    Field,
+    Float,
+    Integer,
+    List,
+    Reference,
+    ReferenceList,
+    ReferenceValueDict,
+    Scope,
+    String,
+)
+
+from compile.fields import (
+    BLOCK_TYPES_WITH_CHILDREN,
+    COMMON_FIELDS,
+    CONTAINER_TYPES,
+    CONTENT,
+    TYPE_FIELDS,
+    FieldRule,
+    Kind,
+)
+
+__all__ = ["INHERITABLE_FIELDS", "EditInfoMixin", "StandaloneErrorBlock", "standalone_class"]
+
+# edx-platform's InheritanceMixin fields (SPLIT_CONTRACT §5.3): a block without its own value takes
+# its nearest ancestor's explicitly set one.
+INHERITABLE_FIELDS = frozenset(
+    {
+        "graded", "start", "due", "relative_weeks_due", "visible_to_staff_only", "course_edit_method",
+        "giturl", "xqa_key", "graceperiod", "group_access", "showanswer", "show_correctness", "rerandomize",
+        "days_early_for_beta", "static_asset_path", "use_latex_compiler", "max_attempts", "matlab_api_key",
+        "user_partitions", "video_speed_optimizations", "video_auto_advance", "video_bumper",
+        "show_reset_button", "edxnotes", "edxnotes_visibility", "in_entrance_exam", "self_paced",
+        "hide_from_toc",
+    }
+)  # fmt: skip
+
+_FIELD_CLASSES: dict[Kind, type[Field]] = {
+    Kind.STRING: String,
+    Kind.BOOLEAN: Boolean,
+    Kind.INTEGER: Integer,
+    Kind.FLOAT: Float,
+    Kind.DATE: Date,
+    Kind.TIMEDELTA: String,  # stored as Split stores Timedelta: "1 days 7200 seconds"
+    Kind.RELATIVE_TIME: String,  # "HH:MM:SS"
+    Kind.DICT: Dict,
+    Kind.LIST: List,
+    Kind.GROUP_ACCESS: Dict,
+    Kind.RANDOMIZATION: String,
+    Kind.REFERENCE_DICT: ReferenceValueDict,
+    Kind.REFERENCE_LIST: ReferenceList,
+    Kind.ANY: AnyField,
+}
+
+
+class EditInfoMixin(XBlockMixin):
+    """
+    What edx-platform's ``EditInfoMixin`` and ``XModuleMixin`` give every block, for when they are
+    not among the configured mixins: edit info read from the runtime, and the block's location.
+    """
+
+    @property
+    def location(self) -> Any:
+        return self.scope_ids.usage_id
+
+    @property
+    def category(self) -> str:
+        return self.scope_ids.block_type
+
+    @property
+    def course_id(self) -> Any:
+        return self.scope_ids.usage_id.course_key
+
+    @property
+    def edited_by(self) -> Any:
+        return self.runtime.get_edited_by(self)
+
+    @property
+    def edited_on(self) -> Any:
+        return self.runtime.get_edited_on(self)
+
+    @property
+    def subtree_edited_by(self) -> Any:
+        return self.runtime.get_subtree_edited_by(self)
+
+    @property
+    def subtree_edited_on(self) -> Any:
+        return self.runtime.get_subtree_edited_on(self)
+
+    @property
+    def published_by(self) -> Any:
+        return self.runtime.get_published_by(self)
+
+    @property
+    def published_on(self) -> Any:
+        return self.runtime.get_published_on(self)
+
+
+class _StandaloneBlock(XBlock):
+    """Base of the generated classes; renders nothing, as it only serves data."""
+
+
+class StandaloneErrorBlock(XBlock):
+    """Stands in for a block that failed to construct, as edx-platform's ErrorBlock does."""
+
+    display_name = String(scope=Scope.settings)
+    error_msg = String(scope=Scope.content)
+    contents = String(scope=Scope.content)
+
+
+def _field(rule: FieldRule) -> Field:
+    scope = Scope.content if rule.scope == CONTENT else Scope.settings
+    return _FIELD_CLASSES[rule.kind](scope=scope)
+
+
+@cache
+def standalone_class(block_type: str, extra_fields: tuple[str, ...] = ()) -> type[XBlock]:
+    """The class for ``block_type``, declaring the table's fields plus ``extra_fields`` as Any."""
+    rules = {**COMMON_FIELDS, **TYPE_FIELDS.get(block_type, {})}
+    attributes: dict[str, Any] = {name: _field(rule) for name, rule in rules.items()}
+    attributes["xml_attributes"] = Dict(scope=Scope.settings)
+    for name in extra_fields:
+        attributes.setdefault(name, AnyField(scope=Scope.settings))
+    attributes["has_children"] = block_type in CONTAINER_TYPES or block_type in BLOCK_TYPES_WITH_CHILDREN
+    attributes["__module__"] = __name__
+    name = "".join(part.capitalize() for part in block_type.replace("-", "_").split("_")) + "Block"
+    return type(name, (_StandaloneBlock,), attributes)
+
+
+def is_reference_field(field: Field) -> bool:
+    return isinstance(field, Reference | ReferenceList | ReferenceValueDict)
