@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -10,9 +13,21 @@ from django.conf import settings
 from .compiling import compile_bound_course
 from .models import CourseBinding
 
-__all__ = ["on_entities_published"]
+__all__ = ["compiles_paused", "on_entities_published"]
 
 log = logging.getLogger(__name__)
+_paused = threading.local()
+
+
+@contextmanager
+def compiles_paused() -> Iterator[None]:
+    """Publishes in this thread compile nothing until the block ends (bulk loads, benchmarks)."""
+    previous = getattr(_paused, "on", False)
+    _paused.on = True
+    try:
+        yield
+    finally:
+        _paused.on = previous
 
 
 def on_entities_published(learning_package: Any, **kwargs: Any) -> None:
@@ -22,6 +37,8 @@ def on_entities_published(learning_package: Any, **kwargs: Any) -> None:
     ``LC_MODULESTORE_COMPILE_ASYNC = True`` a Celery task does it instead. Errors never reach the
     publisher: they are recorded as a :class:`CompileFailure` and the old structure keeps serving.
     """
+    if getattr(_paused, "on", False):
+        return
     binding = CourseBinding.objects.filter(learning_package_id=learning_package.id).first()
     if binding is None:
         return  # a library or another package this project does not serve
