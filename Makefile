@@ -7,7 +7,7 @@ PYTHON312 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test test-sqlite test-mysql lint venv
+.PHONY: demo test test-sqlite test-mysql lint venv bench bench-mysql
 
 $(VENV)/.base: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 1; }
@@ -42,3 +42,17 @@ test-mysql: $(VENV)/.test
 
 ## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.
 test: lint test-sqlite test-mysql
+
+## Benchmarks (not part of the tests): a scratch database each time, figures printed and in var/.
+BENCH_BLOCKS ?= 1000 10000 20000
+bench: $(VENV)/.base
+	rm -f var/bench.sqlite3
+	$(PY) manage.py migrate --settings settings.bench --verbosity 0
+	$(PY) manage.py lc_bench --settings settings.bench --blocks $(BENCH_BLOCKS) --json var/bench-sqlite.json
+
+bench-mysql: $(VENV)/.test
+	export LC_BENCH_DB=mysql LC_MYSQL_SOCKET="$$(bash tests/mariadb.sh)"; \
+	mariadb --socket="$$LC_MYSQL_SOCKET" -uroot -e "DROP DATABASE IF EXISTS lc_modulestore_bench; \
+	    CREATE DATABASE lc_modulestore_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"; \
+	$(PY) manage.py migrate --settings settings.bench --verbosity 0 && \
+	$(PY) manage.py lc_bench --settings settings.bench --blocks $(BENCH_BLOCKS) --json var/bench-mysql.json

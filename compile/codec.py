@@ -1,14 +1,27 @@
 """
-Bytes for compiled documents: orjson, zlib-compressed, chosen for decode speed (DESIGN §8).
+Bytes for compiled documents, chosen for decode speed and size (DESIGN §8, issue #5).
 
-JSON has no ObjectId or datetime, so ids travel as 24-hex strings and dates as RFC 3339 strings;
-``decode_*`` restores them at the places Split's stored form has them (SPLIT_CONTRACT §1), and
-Date-typed fields inside ``fields`` by name, so a decoded document equals the one encoded.
+A structure is stored as zlib-compressed orjson in a compact layout rather than Split's own:
+
+* blocks are rows ``[type, block_id, definition, edit, fields, children]`` instead of dicts, so
+  the key names are not repeated (and parsed) once per block;
+* ``children`` are row numbers, so each block id is stored once, not once more in its parent;
+* block types, ObjectId prefixes and edit infos are tables the rows point into: a publish
+  changes few blocks, so most blocks share a handful of edit infos;
+* an ObjectId is a prefix number plus an integer; the compiler derives ids as a per-package
+  prefix plus a sequence (PublishLog id, entity version id), which compresses to a few bytes
+  instead of twelve random ones.
+
+``decode_structure`` gives back Split's stored form exactly (ObjectIds, aware datetimes, Date
+fields by name); ``decode_structure_in_memory`` goes straight to Split's in-memory form
+(``BlockKey`` → ``BlockData``) without building the stored form first, which is what a load costs.
+Definitions are small and stored as plain orjson of their stored form.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +30,24 @@ from bson import ObjectId
 
 from .fields import date_field_names
 
-__all__ = ["decode_definition", "decode_structure", "encode", "inflate"]
+__all__ = [
+    "FORMAT",
+    "LazyBlocks",
+    "decode_definition",
+    "decode_structure",
+    "decode_structure_in_memory",
+    "encode",
+    "encode_structure",
+    "inflate",
+]
 
+FORMAT = 2
 _EDIT_INFO_IDS = ("update_version", "previous_version", "source_version", "original_usage_version")
 _STRUCTURE_IDS = ("_id", "previous_version", "original_version")
+_LAYOUT_KEYS = frozenset({"_id", "root", "blocks", "previous_version", "original_version", "edited_by",
+                          "edited_on", "schema_version"})  # fmt: skip
 _DATE_FIELDS = date_field_names()
+_NEW = object.__new__
 
 
 def _default(value: Any) -> Any:
@@ -31,6 +57,7 @@ def _default(value: Any) -> Any:
 
 
 def encode(document: dict[str, Any], level: int = 6) -> bytes:
+    """A definition (or any small document): orjson of its stored form, compressed."""
     return zlib.compress(orjson.dumps(document, default=_default), level)
 
 
@@ -44,27 +71,212 @@ def _oid(value: str | None) -> ObjectId | None:
 
 
 def _dates(fields: dict[str, Any]) -> dict[str, Any]:
-    for name in _DATE_FIELDS.intersection(fields):
-        value = fields[name]
-        if isinstance(value, str):
-            fields[name] = datetime.fromisoformat(value)
+    if not _DATE_FIELDS.isdisjoint(fields):
+        for name in _DATE_FIELDS.intersection(fields):
+            value = fields[name]
+            if isinstance(value, str):
+                fields[name] = datetime.fromisoformat(value)
     return fields
 
 
-def decode_structure(data: bytes) -> dict[str, Any]:
-    """A structure document in Split's stored form (``blocks`` a list, ``root`` a list)."""
-    structure = orjson.loads(inflate(data))
-    for name in _STRUCTURE_IDS:
-        structure[name] = _oid(structure[name])
-    structure["edited_on"] = datetime.fromisoformat(structure["edited_on"])
-    for block in structure["blocks"]:
-        block["definition"] = ObjectId(block["definition"])
-        _dates(block["fields"])
+# --- structures ----------------------------------------------------------------------------------
+
+
+def encode_structure(structure: dict[str, Any], level: int = 6) -> bytes:
+    """A structure in Split's stored form → the compact layout described above."""
+    blocks = structure["blocks"]
+    row_of = {(b["block_type"], b["block_id"]): i for i, b in enumerate(blocks)}
+    types: dict[str, int] = {}
+    prefixes: dict[bytes, int] = {}
+    edits: dict[tuple[Any, ...], int] = {}
+    edit_docs: list[dict[str, Any]] = []
+    rows = []
+    for block in blocks:
+        fields = block["fields"]
+        children = fields.get("children")
+        if children is not None:
+            fields = {name: value for name, value in fields.items() if name != "children"}
+            children = [row_of[(child[0], child[1])] for child in children]
+        binary = block["definition"].binary
+        prefix = prefixes.setdefault(binary[:4], len(prefixes))
+        number = int.from_bytes(binary[4:], "big")
         edit_info = block["edit_info"]
-        edit_info["edited_on"] = datetime.fromisoformat(edit_info["edited_on"])
-        for name in _EDIT_INFO_IDS:
-            edit_info[name] = _oid(edit_info[name])
+        edit = tuple(edit_info.items())
+        if edit not in edits:
+            edits[edit] = len(edits)
+            edit_docs.append(edit_info)
+        row = [
+            types.setdefault(block["block_type"], len(types)),
+            block["block_id"],
+            number if prefix == 0 else [prefix, number],
+            edits[edit],
+            fields,
+            children,
+        ]
+        if block["defaults"] or block["asides"]:
+            row += [block["defaults"], block["asides"]]
+        rows.append(row)
+    document = {
+        "format": FORMAT,
+        **{name: structure[name] for name in _STRUCTURE_IDS},
+        "edited_by": structure["edited_by"],
+        "edited_on": structure["edited_on"],
+        "schema_version": structure["schema_version"],
+        "root": row_of[(structure["root"][0], structure["root"][1])],
+        "types": list(types),
+        "prefixes": [prefix.hex() for prefix in prefixes],
+        "edits": edit_docs,
+        "blocks": rows,
+        "extra": {name: value for name, value in structure.items() if name not in _LAYOUT_KEYS},
+    }
+    return zlib.compress(orjson.dumps(document, default=_default), level)
+
+
+def _load(data: bytes) -> dict[str, Any]:
+    document = orjson.loads(inflate(data))
+    if document.get("format") != FORMAT:
+        raise ValueError(f"compiled structure in format {document.get('format')}, expected {FORMAT}")
+    return document
+
+
+def _edit_info(edit: dict[str, Any]) -> dict[str, Any]:
+    edit["edited_on"] = datetime.fromisoformat(edit["edited_on"])
+    for name in _EDIT_INFO_IDS:
+        edit[name] = _oid(edit[name])
+    return edit
+
+
+def _top(document: dict[str, Any]) -> dict[str, Any]:
+    top: dict[str, Any] = {name: _oid(document[name]) for name in _STRUCTURE_IDS}
+    top.update(
+        edited_by=document["edited_by"],
+        edited_on=datetime.fromisoformat(document["edited_on"]),
+        schema_version=document["schema_version"],
+        **document["extra"],
+    )
+    return top
+
+
+def _definition_id(prefixes: list[bytes], value: int | list[int]) -> ObjectId:
+    prefix, number = (0, value) if isinstance(value, int) else value
+    return ObjectId(prefixes[prefix] + number.to_bytes(8, "big"))
+
+
+def decode_structure(data: bytes) -> dict[str, Any]:
+    """A structure in Split's stored form (``blocks`` a list of dicts, ``root`` a list)."""
+    document = _load(data)
+    types = document["types"]
+    prefixes = [bytes.fromhex(p) for p in document["prefixes"]]
+    edits = [_edit_info(edit) for edit in document["edits"]]
+    rows = document["blocks"]
+    keys = [[types[row[0]], row[1]] for row in rows]
+    blocks = []
+    for row, key in zip(rows, keys, strict=True):
+        fields = _dates(row[4])
+        if row[5] is not None:
+            fields["children"] = [list(keys[i]) for i in row[5]]
+        blocks.append(
+            {
+                "block_type": key[0],
+                "block_id": key[1],
+                "definition": _definition_id(prefixes, row[2]),
+                "fields": fields,
+                "defaults": row[6] if len(row) > 6 else {},
+                "asides": row[7] if len(row) > 7 else {},
+                "edit_info": dict(edits[row[3]]),
+            }
+        )
+    structure = _top(document)
+    structure["root"] = list(keys[document["root"]])
+    structure["blocks"] = blocks
     return structure
+
+
+class LazyBlocks(Mapping[Any, Any]):
+    """
+    ``structure["blocks"]`` of a decoded structure: BlockKey → BlockData, each BlockData built the
+    first time it is asked for. Decoding a structure then costs little more than parsing its JSON,
+    and serving one block of a 20,000-block course builds a handful of BlockData, not 20,000.
+    A read-only snapshot: Split, which mutates what it gets, is handed real dicts of copies.
+    """
+
+    __slots__ = ("_blocks", "_edits", "_index", "_keys", "_make", "_prefixes", "_rows")
+
+    def __init__(
+        self, keys: list[Any], rows: list[Any], edits: list[Any], prefixes: list[bytes], block_data: type
+    ):
+        self._keys = keys
+        self._rows = rows
+        self._edits = edits
+        self._prefixes = prefixes
+        self._make = block_data
+        self._index = dict(zip(keys, range(len(keys)), strict=True))
+        self._blocks: list[Any] = [None] * len(keys)
+
+    def __getitem__(self, key: Any) -> Any:
+        position = self._index[key]
+        block = self._blocks[position]
+        if block is None:
+            block = self._blocks[position] = self._build(position)
+        return block
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _build(self, position: int) -> Any:
+        row = self._rows[position]
+        fields = row[4]
+        if fields and not _DATE_FIELDS.isdisjoint(fields):
+            _dates(fields)
+        if row[5] is not None:
+            keys = self._keys
+            fields["children"] = [keys[i] for i in row[5]]
+        block: Any = _NEW(self._make)
+        block.__dict__ = {
+            "definition_loaded": False,
+            "fields": fields,
+            "block_type": self._keys[position][0],
+            "definition": _definition_id(self._prefixes, row[2]),
+            "defaults": row[6] if len(row) > 6 else {},
+            "asides": row[7] if len(row) > 7 else {},
+            "edit_info": self._edits[row[3]],
+        }
+        return block
+
+    def parent_map(self) -> dict[Any, Any]:
+        """{child BlockKey: parent BlockKey}, read from the rows without building any block."""
+        keys = self._keys
+        return {keys[child]: keys[i] for i, row in enumerate(self._rows) if row[5] for child in row[5]}
+
+
+def decode_structure_in_memory(
+    data: bytes, block_key: type, block_data: type, edit_info: type
+) -> dict[str, Any]:
+    """
+    Split's in-memory form (``structure_from_mongo``) straight from the bytes: ``root`` and
+    ``children`` BlockKeys, ``blocks`` a :class:`LazyBlocks` mapping of BlockKey → BlockData. Blocks
+    that share an edit info share one EditInfo object: the result is a read-only snapshot.
+    """
+    document = _load(data)
+    types = document["types"]
+    prefixes = [bytes.fromhex(p) for p in document["prefixes"]]
+    edits = [edit_info(**_edit_info(edit)) for edit in document["edits"]]
+    rows = document["blocks"]
+    make_key = tuple.__new__
+    keys: list[Any] = [make_key(block_key, (types[row[0]], row[1])) for row in rows]
+    structure = _top(document)
+    structure["root"] = keys[document["root"]]
+    structure["blocks"] = LazyBlocks(keys, rows, edits, prefixes, block_data)
+    return structure
+
+
+# --- definitions ---------------------------------------------------------------------------------
 
 
 def decode_definition(data: bytes) -> dict[str, Any]:

@@ -73,3 +73,9 @@ class CourseSnapshot:
     # Blocks whose deletion was published since the previous compile (detached pages need this;
     # outline blocks also drop out by no longer being reachable).
     deleted: frozenset[BlockKeyTuple] = frozenset()
+    # Block keys of children that are not rebuilt (an incremental snapshot names them only).
+    child_keys: dict[int, BlockKeyTuple] = field(default_factory=dict)
+
+    def key_of(self, entity_id: int) -> BlockKeyTuple:
+        entity = self.entities.get(entity_id)
+        return entity.key if entity is not None else self.child_keys[entity_id]

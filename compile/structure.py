@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import count
 from typing import Any
 from uuid import UUID
 
@@ -60,13 +61,26 @@ def _object_id(*parts: object) -> ObjectId:
     return ObjectId(digest)
 
 
+def _prefix(*parts: object) -> bytes:
+    return hashlib.blake2b("\x1f".join(str(p) for p in parts).encode(), digest_size=4).digest()
+
+
 def structure_id(package_uuid: UUID, publish_log_id: int) -> ObjectId:
-    return _object_id("structure", package_uuid, publish_log_id)
+    """4 bytes for the package, 8 for the PublishLog: new for every publish, the same on a recompile."""
+    return ObjectId(_prefix("structure", package_uuid) + publish_log_id.to_bytes(8, "big"))
 
 
-def definition_id(package_uuid: UUID, version_id: int, key: BlockKeyTuple) -> ObjectId:
-    """Derived from the version it was compiled from (and the rules that compiled it)."""
-    return _object_id("definition", package_uuid, version_id, key[0], key[1], PARSER_VERSION)
+def definition_id(package_uuid: UUID, version_id: int, index: int) -> ObjectId:
+    """
+    Derived from the entity version it was compiled from: 4 bytes for the package and the rule
+    table's version, 6 for the PublishableEntityVersion, 2 for the block's place in that version's
+    OLX (0 for the component itself, then its inline children in document order). Sequential ids
+    compress to a few bytes each in a stored structure, where random ones cost twelve.
+    """
+    if not 0 <= index < 1 << 16:
+        raise SnapshotError(f"entity version {version_id} holds more than 65535 blocks")
+    prefix = _prefix("definition", package_uuid, PARSER_VERSION)
+    return ObjectId(prefix + version_id.to_bytes(6, "big") + index.to_bytes(2, "big"))
 
 
 @dataclass(slots=True)
@@ -153,22 +167,27 @@ class _Compiler:
     def entity_blocks(self, entity: EntitySnapshot) -> Iterator[tuple[BlockKeyTuple, Block]]:
         edit_info = self.edit_info(entity)
         if entity.olx is None:  # a container: fields from the importer, children from Learning Core
-            children = [self.snapshot.entities[c].key for c in entity.children]
+            children = [self.snapshot.key_of(c) for c in entity.children]
             fields = RealizedFields(settings=entity.settings or {}, content=entity.content or {})
-            yield entity.key, self.block(entity, entity.key, fields, children, edit_info)
+            yield entity.key, self.block(entity, entity.key, 0, fields, children, edit_info)
             return
         if entity.block_type in BLOCK_TYPES_WITH_CHILDREN:
-            yield from self.element_blocks(entity, self.parse(entity), entity.key, edit_info)
+            yield from self.element_blocks(entity, self.parse(entity), entity.key, edit_info, count())
             return
         if entity.settings is not None and entity.parser_version == PARSER_VERSION:
             fields = RealizedFields(settings=entity.settings, content=entity.content or {})
         else:
             fields = realize_fields(entity.block_type, self.parse(entity))
             self.result.realized[entity.version_id] = fields
-        yield entity.key, self.block(entity, entity.key, fields, None, edit_info)
+        yield entity.key, self.block(entity, entity.key, 0, fields, None, edit_info)
 
     def element_blocks(
-        self, entity: EntitySnapshot, element: etree._Element, key: BlockKeyTuple, edit_info: dict[str, Any]
+        self,
+        entity: EntitySnapshot,
+        element: etree._Element,
+        key: BlockKeyTuple,
+        edit_info: dict[str, Any],
+        numbering: Iterator[int],
     ) -> Iterator[tuple[BlockKeyTuple, Block]]:
         """A block kept whole in one component's block.xml, expanded with its inline children."""
         fields = realize_fields(key[0], element)
@@ -183,9 +202,10 @@ class _Compiler:
             (str(c.tag), c.get("url_name") or _inline_id(key, index))
             for index, c in enumerate(child_elements)
         ]
-        yield key, self.block(entity, key, fields, child_keys if key[0] in _HAS_CHILDREN else None, edit_info)
+        children = child_keys if key[0] in _HAS_CHILDREN else None
+        yield key, self.block(entity, key, next(numbering), fields, children, edit_info)
         for child, child_key in zip(child_elements, child_keys, strict=True):
-            yield from self.element_blocks(entity, child, child_key, edit_info)
+            yield from self.element_blocks(entity, child, child_key, edit_info, numbering)
 
     def parse(self, entity: EntitySnapshot) -> etree._Element:
         try:
@@ -200,6 +220,7 @@ class _Compiler:
         self,
         entity: EntitySnapshot,
         key: BlockKeyTuple,
+        index: int,
         fields: RealizedFields,
         children: list[BlockKeyTuple] | None,
         edit_info: dict[str, Any],
@@ -210,7 +231,7 @@ class _Compiler:
             settings["wiki_slug"] = ".".join(_course_key_parts(self.snapshot.course_key))
         if children is not None:
             settings["children"] = [list(child) for child in children]
-        definition = definition_id(self.uuid, entity.version_id, key)
+        definition = definition_id(self.uuid, entity.version_id, index)
         self.result.definitions[definition] = {
             "_id": definition,
             "block_type": key[0],

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from openedx_content.models_api import PublishLogRecord
 
-from compile.codec import decode_structure, encode
+from compile.codec import decode_structure, encode, encode_structure
 from compile.fields import PARSER_VERSION
 from compile.snapshot import CourseSnapshot, EntitySnapshot
 from compile.structure import CompiledCourse, compile_course, course_index
@@ -94,8 +94,14 @@ def _latest_publish_log_id(binding: CourseBinding) -> int | None:
 def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
     # The binding row is the course's lock: every compile of this course queues here.
     CourseBinding.objects.select_for_update().filter(pk=binding.pk).first()
-    index = CourseIndex.objects.select_related("published_structure").filter(binding=binding).first()
-    last, _, _ = publish_logs(binding)
+    index = (
+        CourseIndex.objects.select_related("published_structure")
+        .defer("published_structure__data")
+        .filter(binding=binding)
+        .first()
+    )
+    logs = publish_logs(binding)
+    last = logs[0]
     key = str(binding.course_key)
     if index is not None and index.publish_log_id >= last.id and not full:
         structure = index.published_structure
@@ -104,18 +110,15 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
             index.publish_log_id,
             structure.object_id,
             blocks=structure.block_count,
-            structure_bytes=len(structure.data),
             skipped="already up to date",
         )
-    previous = (
-        decode_structure(bytes(index.published_structure.data)) if index is not None and not full else None
-    )
+    previous = _previous_structure(index.published_structure) if index is not None and not full else None
     if previous is not None and index is not None:
-        snapshot = _changes_since(binding, index.publish_log_id, previous)
+        snapshot = _changes_since(binding, index.publish_log_id, previous, logs)
     else:
         snapshot = read_snapshot(binding)
     compiled = compile_course(snapshot, previous)
-    report = _store(binding, index, snapshot, compiled)
+    report = _store(binding, index, snapshot, compiled, previous)
     report.incremental = previous is not None
     transaction.on_commit(lambda: _announce(binding, report))
     transaction.on_commit(lambda: _remember(compiled.structure))
@@ -143,14 +146,16 @@ def _remember(structure: dict[str, Any]) -> None:
         _recent.popitem(last=False)
 
 
-def _changes_since(binding: CourseBinding, since: int, previous: dict[str, Any]) -> CourseSnapshot:
+def _changes_since(
+    binding: CourseBinding, since: int, previous: dict[str, Any], logs: tuple[Any, int | None, int]
+) -> CourseSnapshot:
     """
     What the publishes after ``since`` changed, as a partial snapshot: the entities their records
-    name (ancestors included, through side-effect records), plus whatever is needed to name their
-    children. A child the previous structure lacks (re-attached after being orphaned) is read and
-    built with its whole subtree.
+    name (ancestors included, through side-effect records), and the block keys of their children.
+    A child the previous structure lacks (re-attached after being orphaned) is read and built
+    with its whole subtree.
     """
-    last, previous_id, first_id = publish_logs(binding)
+    last, previous_id, first_id = logs
     records = PublishLogRecord.objects.filter(
         publish_log__learning_package_id=binding.learning_package_id,
         publish_log_id__gt=since,
@@ -160,13 +165,15 @@ def _changes_since(binding: CourseBinding, since: int, previous: dict[str, Any])
     entities = read_entities(binding, changed)
     known = {(b["block_type"], b["block_id"]) for b in previous["blocks"]}
     rebuild = set(entities)
+    child_keys: dict[int, tuple[str, str]] = {}
     pending = _missing_children(entities, entities.keys())
     while pending:
-        found = read_entities(binding, pending)
+        keys = block_key_of(binding, pending)
+        child_keys.update(keys)
+        found = read_entities(binding, {e for e, key in keys.items() if key not in known})
         entities.update(found)
-        fresh = {entity_id for entity_id, e in found.items() if e.key not in known}
-        rebuild |= fresh
-        pending = _missing_children(entities, fresh)
+        rebuild |= found.keys()
+        pending = _missing_children(entities, found.keys()) - child_keys.keys()
     deleted = changed - entities.keys()
     return CourseSnapshot(
         course_key=str(binding.course_key),
@@ -180,6 +187,7 @@ def _changes_since(binding: CourseBinding, since: int, previous: dict[str, Any])
         entities=entities,
         changed=frozenset(rebuild),
         deleted=frozenset(block_key_of(binding, deleted).values()) if deleted else frozenset(),
+        child_keys=child_keys,
     )
 
 
@@ -187,8 +195,41 @@ def _missing_children(entities: dict[int, EntitySnapshot], parents: Collection[i
     return {c for p in parents for c in entities[p].children if c not in entities}
 
 
+def _definition_changes(
+    binding: CourseBinding, compiled: CompiledCourse, previous: dict[str, Any] | None
+) -> tuple[list[CompiledDefinition], set[str]]:
+    """
+    The definition rows to insert and the ids to delete so that the stored rows are exactly those
+    the new structure names. Incrementally, from the previous structure (the stored rows are
+    exactly its definitions, the invariant every compile keeps); for a full compile, from the table.
+    """
+    needed = compiled.definition_ids()
+    if previous is not None:
+        before = {block["definition"] for block in previous["blocks"]}
+        added, removed = needed - before, {str(oid) for oid in before - needed}
+    else:
+        stored = set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
+        added = {oid for oid in needed if str(oid) not in stored}
+        removed = stored - {str(oid) for oid in needed}
+    missing = added - compiled.definitions.keys()
+    if missing:
+        raise RuntimeError(f"compiled structure names {len(missing)} definitions that were never built")
+    rows = [
+        CompiledDefinition(
+            binding=binding, object_id=str(oid), block_type=doc["block_type"], data=encode(doc)
+        )
+        for oid, doc in compiled.definitions.items()
+        if oid in added
+    ]
+    return rows, removed
+
+
 def _store(
-    binding: CourseBinding, index: CourseIndex | None, snapshot: CourseSnapshot, compiled: CompiledCourse
+    binding: CourseBinding,
+    index: CourseIndex | None,
+    snapshot: CourseSnapshot,
+    compiled: CompiledCourse,
+    previous: dict[str, Any] | None,
 ) -> CompileReport:
     now = datetime.now(tz=UTC)
     if compiled.realized:
@@ -199,20 +240,9 @@ def _store(
             )
             for v, f in compiled.realized.items()
         )
-    needed = {str(oid) for oid in compiled.definition_ids()}
-    stored = set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
-    new = [
-        CompiledDefinition(
-            binding=binding, object_id=str(oid), block_type=doc["block_type"], data=encode(doc)
-        )
-        for oid, doc in compiled.definitions.items()
-        if str(oid) in needed - stored
-    ]
-    missing = needed - stored - {d.object_id for d in new}
-    if missing:
-        raise RuntimeError(f"compiled structure names {len(missing)} definitions that were never built")
-    CompiledDefinition.objects.bulk_create(new, batch_size=500)
-    structure_data = encode(compiled.structure)
+    new, unreferenced = _definition_changes(binding, compiled, previous)
+    CompiledDefinition.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    structure_data = encode_structure(compiled.structure)
     structure_id = str(compiled.structure_id)
     # The index stops pointing at the superseded row, which then goes: one live row per branch.
     CourseIndex.objects.filter(binding=binding).delete()
@@ -237,7 +267,6 @@ def _store(
         edited_on=document["edited_on"],
         last_update=document["last_update"],
     )
-    unreferenced = stored - needed
     if unreferenced:
         CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
     return CompileReport(

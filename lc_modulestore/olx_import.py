@@ -133,6 +133,8 @@ class _Importer:
         self.progress = progress
         self.now = datetime.now(tz=UTC)
         self.result: ImportResult
+        self._media_types: dict[str, int] = {}
+        self._component_types: dict[str, Any] = {}
 
     def run(self) -> ImportResult:
         binding = self.binding()
@@ -242,10 +244,8 @@ class _Importer:
             self.result.unchanged += 1
             return now.entity_id
         lp_id = binding.learning_package_id
-        media_type = content_api.get_or_create_media_type(
-            f"application/vnd.openedx.xblock.v1.{block.block_type}+xml"
-        )
-        media = content_api.get_or_create_text_media(lp_id, media_type.id, text=olx, created=self.now)
+        media_type_id = self.media_type_id(block.block_type)
+        media = content_api.get_or_create_text_media(lp_id, media_type_id, text=olx, created=self.now)
         if now is not None:
             content_api.create_next_component_version(
                 cast(Component.ID, now.entity_id),
@@ -256,7 +256,7 @@ class _Importer:
             )
             self.result.changed += 1
             return now.entity_id
-        component_type = content_api.get_or_create_component_type("xblock.v1", block.block_type)
+        component_type = self.component_type(block.block_type)
         component, _ = content_api.create_component_and_version(
             lp_id,
             component_type=component_type,
@@ -313,6 +313,22 @@ class _Importer:
             self.result.created += 1
         VersionFieldData.objects.create(version_id=version.pk, settings=settings, content=content)
         return entity_id
+
+    def media_type_id(self, block_type: str) -> int:
+        """Looked up once per type and import: thousands of components share a handful of types."""
+        if block_type not in self._media_types:
+            media_type = content_api.get_or_create_media_type(
+                f"application/vnd.openedx.xblock.v1.{block_type}+xml"
+            )
+            self._media_types[block_type] = media_type.id
+        return self._media_types[block_type]
+
+    def component_type(self, block_type: str) -> Any:
+        if block_type not in self._component_types:
+            self._component_types[block_type] = content_api.get_or_create_component_type(
+                "xblock.v1", block_type
+            )
+        return self._component_types[block_type]
 
     def container_fields(self, block: OlxBlock) -> tuple[dict[str, Any], dict[str, Any]]:
         """Settings from the OLX attributes, then policy.json on top (already JSON-typed there)."""

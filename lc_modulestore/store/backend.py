@@ -28,7 +28,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import orjson
 from bson import ObjectId
 from bson.errors import InvalidId
 from django.conf import settings
@@ -41,11 +40,11 @@ from django.db.models.functions import Lower
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from compile.codec import decode_definition, decode_structure, encode, inflate
+from compile.codec import decode_definition, decode_structure_in_memory
 from lc_modulestore.models import CompiledDefinition, CompiledStructure, CourseIndex
 
 from .exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
-from .split_types import BlockData, BlockKey
+from .split_types import BlockData, BlockKey, EditInfo
 
 __all__ = [
     "DEFAULT_CACHE_CHUNK_SIZE",
@@ -84,20 +83,9 @@ _INDEX_FIELDS = (
 # --- in-memory form -----------------------------------------------------------------------------
 
 
-def _to_memory(structure: Document) -> Structure:
-    """
-    Split's ``structure_from_mongo``: stored form (as decoded, consumed in place) → in-memory form.
-    ``root`` and ``children`` become BlockKeys, ``blocks`` a dict keyed by BlockKey.
-    """
-    structure["root"] = BlockKey(*structure["root"])
-    blocks: dict[Any, Any] = {}
-    for block in structure["blocks"]:
-        fields = block["fields"]
-        if "children" in fields:
-            fields["children"] = [BlockKey(*child) for child in fields["children"]]
-        blocks[BlockKey(block["block_type"], block.pop("block_id"))] = BlockData(**block)
-    structure["blocks"] = blocks
-    return structure
+def _in_memory(data: bytes) -> Structure:
+    """Split's ``structure_from_mongo``, straight from the stored bytes (see ``compile.codec``)."""
+    return decode_structure_in_memory(data, BlockKey, BlockData, EditInfo)
 
 
 def _clone(obj: Any) -> Any:
@@ -286,7 +274,7 @@ class LearningCorePersistenceBackend:
         data = self._cache_get(oid)
         if data is not None:
             try:
-                structure = _to_memory(decode_structure(data))
+                structure = _in_memory(data)
             except Exception:
                 log.warning("Undecodable cached structure %s; reading it from the database", oid)
                 self._cache_delete(oid)
@@ -300,7 +288,7 @@ class LearningCorePersistenceBackend:
                     course_context,
                 )
                 return None
-            structure = _to_memory(decode_structure(data))
+            structure = _in_memory(data)
             self._cache_set(oid, data)
         assert structure is not None
         _LRU.put(oid, structure)
@@ -322,7 +310,7 @@ class LearningCorePersistenceBackend:
             else:
                 missing.append(oid)
         for data in self._load_many_structure_bytes(missing):
-            structure = _to_memory(decode_structure(data))
+            structure = _copy_structure(_in_memory(data))  # real dicts: Split may mutate what it gets
             found[structure["_id"]] = structure
         return [found[oid] for oid in wanted if oid in found]
 
@@ -625,16 +613,11 @@ class LearningCorePersistenceBackend:
 
 
 def _first_block_of_type(data: bytes, block_type: str) -> Structure:
-    """
-    ``{_id, root, blocks}`` of a stored structure, keeping only its first ``block_type`` block.
-    Only that block goes through the codec's type restoration: a one-block document is re-encoded
-    and decoded, so the codec stays the one place that knows which values are ids and dates.
-    """
-    raw = orjson.loads(inflate(data))
-    first = next((b for b in raw["blocks"] if b["block_type"] == block_type), None)
-    raw["blocks"] = [first] if first is not None else []
-    structure = _to_memory(decode_structure(encode(raw, level=1)))
-    return {"_id": structure["_id"], "root": structure["root"], "blocks": structure["blocks"]}
+    """``{_id, root, blocks}`` of a stored structure, keeping only its first ``block_type`` block."""
+    structure = _in_memory(data)
+    first = next((k for k in structure["blocks"] if k.type == block_type), None)
+    blocks = {first: structure["blocks"][first]} if first is not None else {}
+    return {"_id": structure["_id"], "root": structure["root"], "blocks": blocks}
 
 
 def _index_document(row: dict[str, Any]) -> Document:

@@ -45,8 +45,11 @@ class StructureInfo:
 
     @classmethod
     def of(cls, structure: dict[str, Any]) -> StructureInfo:
+        blocks = structure["blocks"]
+        if hasattr(blocks, "parent_map"):  # a lazily decoded structure: no block needs building
+            return cls(structure, blocks.parent_map())
         parents: dict[Any, Any] = {}
-        for key, block in structure["blocks"].items():
+        for key, block in blocks.items():
             for child in block.fields.get("children", ()):
                 parents[child] = key
         return cls(structure, parents)
