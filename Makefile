@@ -19,7 +19,7 @@ $(VENV)/.test: $(VENV)/.base
 	@command -v mariadbd >/dev/null && command -v mysql_config >/dev/null || { \
 	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
 	    apt-get install -y -qq mariadb-server libmariadb-dev pkg-config >/dev/null; }
-	$(PIP) -e '.[test]'
+	$(PIP) -e '.[test,xblocks]'
 	touch $@
 
 venv: $(VENV)/.base

@@ -35,7 +35,7 @@ from .models import (
     CourseIndex,
     VersionFieldData,
 )
-from .snapshot import block_key_of, publish_logs, read_entities, read_snapshot
+from .snapshot import block_key_of, make_snapshot, publish_logs, read_entities, read_snapshot
 
 __all__ = ["CompileReport", "compile_bound_course", "course_published"]
 
@@ -155,7 +155,7 @@ def _changes_since(
     A child the previous structure lacks (re-attached after being orphaned) is read and built
     with its whole subtree.
     """
-    last, previous_id, first_id = logs
+    last = logs[0]
     records = PublishLogRecord.objects.filter(
         publish_log__learning_package_id=binding.learning_package_id,
         publish_log_id__gt=since,
@@ -175,16 +175,10 @@ def _changes_since(
         rebuild |= found.keys()
         pending = _missing_children(entities, found.keys()) - child_keys.keys()
     deleted = changed - entities.keys()
-    return CourseSnapshot(
-        course_key=str(binding.course_key),
-        package_uuid=binding.learning_package.uuid,
-        publish_log_id=last.id,
-        published_at=last.published_at,
-        published_by=last.published_by_id,
-        root_entity_id=binding.root_id or 0,
-        first_publish_log_id=first_id,
-        previous_publish_log_id=previous_id,
-        entities=entities,
+    return make_snapshot(
+        binding,
+        logs,
+        entities,
         changed=frozenset(rebuild),
         deleted=frozenset(block_key_of(binding, deleted).values()) if deleted else frozenset(),
         child_keys=child_keys,

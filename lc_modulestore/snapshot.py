@@ -27,7 +27,7 @@ from compile.snapshot import BlockKeyTuple, CourseSnapshot, EntitySnapshot, Snap
 
 from .models import CourseBinding, VersionFieldData
 
-__all__ = ["block_key_of", "publish_logs", "read_entities", "read_snapshot"]
+__all__ = ["block_key_of", "make_snapshot", "publish_logs", "read_entities", "read_snapshot"]
 
 _PUBLISHED_COLUMNS = (
     "entity_id",
@@ -54,22 +54,34 @@ def read_snapshot(binding: CourseBinding) -> CourseSnapshot:
     Six queries in all. Raises :class:`SnapshotError` when the published graph is not a tree
     (a block with two parents, or a pinned child), naming the blocks involved.
     """
-    last, previous_id, first_id = publish_logs(binding)
+    logs = publish_logs(binding)
     entities = read_entities(binding)
     if binding.root_id not in entities:
         raise SnapshotError(f"{binding.course_key}: the course root is not published")
     kept = _reachable(binding.root_id, entities)
     kept.update(e.entity_id for e in entities.values() if e.block_type in DETACHED_TYPES)
+    return make_snapshot(binding, logs, {entity_id: entities[entity_id] for entity_id in sorted(kept)})
+
+
+def make_snapshot(
+    binding: CourseBinding,
+    logs: tuple[PublishLog, int | None, int],
+    entities: dict[int, EntitySnapshot],
+    **partial: Any,
+) -> CourseSnapshot:
+    """A snapshot as of the latest of ``logs`` (:func:`publish_logs`); ``partial`` for incremental ones."""
+    last, previous_id, first_id = logs
     return CourseSnapshot(
         course_key=str(binding.course_key),
         package_uuid=binding.learning_package.uuid,
         publish_log_id=last.id,
         published_at=last.published_at,
         published_by=last.published_by_id,
-        root_entity_id=binding.root_id,
+        root_entity_id=binding.root_id or 0,
         first_publish_log_id=first_id,
         previous_publish_log_id=previous_id,
-        entities={entity_id: entities[entity_id] for entity_id in sorted(kept)},
+        entities=entities,
+        **partial,
     )
 
 

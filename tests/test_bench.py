@@ -31,5 +31,9 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
         assert course[name] > 0, name
     assert course["definition_rows"] == course["blocks"]
     ratios = document["ratios"]["per_course"]["synthetic-200"]
-    assert set(ratios) == {"R1_incremental_over_full", "R2_load_cold_over_floor", "R3_prototype_over_load_cold"}
+    assert set(ratios) == {
+        "R1_incremental_over_full",
+        "R2_load_cold_over_floor",
+        "R3_prototype_over_load_cold",
+    }
     assert document["database"] in {"sqlite", "mysql"}
