@@ -173,3 +173,17 @@ def test_key_map_is_unique_both_ways(run_import: Any) -> None:
     )
     assert len({(t, i) for t, i, _ in rows}) == len(rows) == len({e for _, _, e in rows})
     assert ("course", "course") in {(t, i) for t, i, _ in rows}
+
+
+def test_block_ids_differing_only_by_case_are_two_blocks(run_import: Any, sample_copy: Path) -> None:
+    """Split ids are case-sensitive; so must the key map be, on MariaDB too."""
+    (sample_copy / "html/Summary_HTML.xml").write_text('<html filename="summary_html" display_name="Twin"/>')
+    vertical = sample_copy / "vertical/summary_vert.xml"
+    vertical.write_text(
+        vertical.read_text().replace('<html url_name="summary_html"/>', '<html url_name="summary_html"/>'
+                                     '<html url_name="Summary_HTML"/>')
+    )  # fmt: skip
+    run_import(sample_copy)
+    course = published_course(KEY)
+    assert course.blocks["vertical/summary_vert"].children[:2] == ["html/summary_html", "html/Summary_HTML"]
+    assert course.blocks["html/Summary_HTML"].display_name == "Twin"
