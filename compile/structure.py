@@ -31,6 +31,7 @@ from .fields import (
     realize_fields,
     to_structure_value,
 )
+from .gc_pause import without_gc
 from .olx_export import DETACHED_TYPES, NON_BLOCK_CHILDREN
 from .snapshot import BlockKeyTuple, CourseSnapshot, EntitySnapshot, SnapshotError
 
@@ -100,6 +101,7 @@ class CompiledCourse:
         return {block["definition"] for block in self.structure["blocks"]}
 
 
+@without_gc
 def compile_course(snapshot: CourseSnapshot, previous: dict[str, Any] | None = None) -> CompiledCourse:
     """
     The structure for ``snapshot.publish_log_id``. With ``previous`` (the stored form compiled for
@@ -131,6 +133,7 @@ class _Compiler:
         self.snapshot = snapshot
         self.uuid = snapshot.package_uuid
         self.result = CompiledCourse(structure={})
+        self._edits: dict[tuple[Any, ...], dict[str, Any]] = {}
 
     def compile(self, previous: dict[str, Any] | None) -> CompiledCourse:
         snapshot = self.snapshot
@@ -144,7 +147,7 @@ class _Compiler:
             if entity is not None:
                 for key, block in self.entity_blocks(entity):
                     blocks[key] = block
-        ordered = list(_outline_order(ROOT_KEY, blocks))
+        ordered = _outline_order(ROOT_KEY, blocks)
         ordered += sorted(key for key in blocks if key[0] in DETACHED_TYPES)
         self.result.structure = {
             "_id": structure_id(self.uuid, snapshot.publish_log_id),
@@ -251,44 +254,72 @@ class _Compiler:
             "fields": settings,
             "defaults": {},
             "asides": {},
-            "edit_info": dict(edit_info),
+            "edit_info": edit_info,
         }
 
     def edit_info(self, entity: EntitySnapshot) -> dict[str, Any]:
+        """
+        One dict per distinct edit: the blocks a publish changed share it (documents are never
+        mutated), which lets the codec store each edit once, found by identity.
+        """
         snapshot = self.snapshot
         log_id = entity.edit_publish_log_id or snapshot.publish_log_id
         previous = entity.previous_edit_publish_log_id
-        return {
-            "edited_on": entity.edited_on or snapshot.published_at,
-            "edited_by": _user(entity.edited_by if entity.edit_publish_log_id else snapshot.published_by),
-            "update_version": structure_id(self.uuid, log_id),
-            "previous_version": structure_id(self.uuid, previous) if previous is not None else None,
-            "source_version": None,
-            "original_usage": None,
-            "original_usage_version": None,
-        }
+        edited_on = entity.edited_on or snapshot.published_at
+        edited_by = _user(entity.edited_by if entity.edit_publish_log_id else snapshot.published_by)
+        key = (log_id, previous, edited_on, edited_by)
+        edit_info = self._edits.get(key)
+        if edit_info is None:
+            edit_info = self._edits[key] = {
+                "edited_on": edited_on,
+                "edited_by": edited_by,
+                "update_version": structure_id(self.uuid, log_id),
+                "previous_version": structure_id(self.uuid, previous) if previous is not None else None,
+                "source_version": None,
+                "original_usage": None,
+                "original_usage_version": None,
+            }
+        return edit_info
 
 
-def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> Iterator[BlockKeyTuple]:
+def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
     """The blocks the root reaches, depth first in children order; anything else is an orphan."""
-    parent_of: dict[BlockKeyTuple, BlockKeyTuple] = {}
+    order: list[BlockKeyTuple] = []
+    seen = {root}
     stack = [root]
     while stack:
         key = stack.pop()
         block = blocks.get(key)
         if block is None:
             raise SnapshotError(f"{key[0]}/{key[1]} is a child in the course but was not compiled")
-        yield key
-        for child in reversed(block["fields"].get("children", ())):
-            child_key = (child[0], child[1])
-            if child_key in parent_of or child_key == root:
-                first = parent_of.get(child_key, root)
-                raise SnapshotError(
-                    f"{child_key[0]}/{child_key[1]} is a child of both {first[0]}/{first[1]}"
-                    f" and {key[0]}/{key[1]}; a Split structure gives each block one parent"
-                )
-            parent_of[child_key] = key
-            stack.append(child_key)
+        order.append(key)
+        children = block["fields"].get("children")
+        if children:
+            keys = [(child[0], child[1]) for child in children]
+            if not seen.isdisjoint(keys) or len(set(keys)) != len(keys):
+                _raise_shared(root, blocks, keys)
+            seen.update(keys)
+            stack.extend(reversed(keys))
+    return order
+
+
+def _raise_shared(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block], keys: list[BlockKeyTuple]) -> None:
+    """Name a block listed by two parents (or twice by one), and both parents."""
+    parents: dict[BlockKeyTuple, list[BlockKeyTuple]] = {}
+    for key, block in blocks.items():
+        for child in block["fields"].get("children", ()):
+            parents.setdefault((child[0], child[1]), []).append(key)
+    for child in keys:
+        found = parents.get(child, [])
+        if child == root:
+            found = [root, *found]  # the root listed as someone's child: a cycle
+        if len(found) > 1:
+            first, second = found[:2]
+            raise SnapshotError(
+                f"{child[0]}/{child[1]} is a child of both {first[0]}/{first[1]}"
+                f" and {second[0]}/{second[1]}; a Split structure gives each block one parent"
+            )
+    raise SnapshotError(f"a block is reached twice from {root[0]}/{root[1]}")
 
 
 def _inline_id(parent: BlockKeyTuple, index: int) -> str:

@@ -40,6 +40,7 @@ from .snapshot import block_key_of, make_snapshot, publish_logs, read_entities, 
 __all__ = ["CompileReport", "compile_bound_course", "course_published"]
 
 log = logging.getLogger(__name__)
+PUBLISHED_BRANCH = "published-branch"
 
 # Sent after a compiled structure becomes live, with ``course_key``, ``structure_id`` and
 # ``publish_log_id``. edx-platform's ``SignalHandler.course_published`` is sent too when present.
@@ -238,36 +239,39 @@ def _store(
     CompiledDefinition.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
     structure_data = encode_structure(compiled.structure)
     structure_id = str(compiled.structure_id)
-    # The index stops pointing at the superseded row, which then goes: one live row per branch.
-    CourseIndex.objects.filter(binding=binding).delete()
-    CompiledStructure.objects.filter(binding=binding, branch="published-branch").delete()
-    structure = CompiledStructure.objects.create(
-        binding=binding,
-        publish_log_id=snapshot.publish_log_id,
-        object_id=structure_id,
-        block_count=len(compiled.structure["blocks"]),
-        data=structure_data,
-        created=now,
-    )
+    # One live row per (course, branch): the new structure takes the superseded one's place, so
+    # the old document is gone in the same statement that stores the new one.
+    values: dict[str, Any] = {
+        "publish_log_id": snapshot.publish_log_id,
+        "object_id": structure_id,
+        "block_count": len(compiled.structure["blocks"]),
+        "data": structure_data,
+        "created": now,
+    }
+    live = CompiledStructure.objects.filter(binding=binding, branch=PUBLISHED_BRANCH)
+    structure_pk = live.values_list("pk", flat=True).first()
+    if structure_pk is None or not live.update(**values):
+        structure_pk = CompiledStructure.objects.create(binding=binding, branch=PUBLISHED_BRANCH, **values).pk
     document = course_index(snapshot, compiled.structure, index.edited_on if index is not None else now)
-    CourseIndex.objects.create(
-        binding=binding,
-        object_id=str(document["_id"]),
-        org=document["org"],
-        published_structure=structure,
-        publish_log_id=snapshot.publish_log_id,
-        wiki_slug=document["search_targets"]["wiki_slug"],
-        edited_by=document["edited_by"],
-        edited_on=document["edited_on"],
-        last_update=document["last_update"],
-    )
+    index_values = {
+        "object_id": str(document["_id"]),
+        "org": document["org"],
+        "published_structure_id": structure_pk,
+        "publish_log_id": snapshot.publish_log_id,
+        "wiki_slug": document["search_targets"]["wiki_slug"],
+        "edited_by": document["edited_by"],
+        "edited_on": document["edited_on"],
+        "last_update": document["last_update"],
+    }
+    if not CourseIndex.objects.filter(binding=binding).update(**index_values):
+        CourseIndex.objects.create(binding=binding, **index_values)
     if unreferenced:
         CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
     return CompileReport(
         course_key=str(binding.course_key),
         publish_log_id=snapshot.publish_log_id,
         structure_id=structure_id,
-        blocks=structure.block_count,
+        blocks=values["block_count"],
         structure_bytes=len(structure_data),
         definitions_written=len(new),
         definitions_deleted=len(unreferenced),

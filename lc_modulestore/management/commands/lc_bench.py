@@ -23,6 +23,7 @@ from lc_modulestore.bench.measure import CourseFigures, bench_course, ratios
 # (name, unit) in the order of the printed table.
 COLUMNS = [
     ("import_s", "s"), ("compile_cold_s", "s"), ("compile_full_s", "s"), ("compile_incremental_s", "s"),
+    ("learning_core_publish_s", "s"),
     ("load_cold_ms", "ms"), ("load_warm_ms", "ms"), ("decode_floor_ms", "ms"), ("prototype_load_ms", "ms"),
     ("get_course_full_ms", "ms"), ("get_item_warm_ms", "ms"), ("get_items_category_ms", "ms"),
 ]  # fmt: skip
