@@ -255,6 +255,10 @@ def test_parents_orphans_and_course_lists(course: CourseKey, store: LearningCore
     assert store.get_errored_courses() == {}
     assert store.has_published_version(store.get_item(usage("html", "welcome_html"))) is True
     assert store.heartbeat() == {"lc_modulestore": True}
+    assert store.find_asset_metadata(course.make_asset_key("asset", "notes.txt")) is None
+    assert store.get_all_asset_metadata(course, "asset") == []
+    assert store.get_library(LibraryLocator("LCDemo", "lib")) is None  # no fallback: no v1 libraries
+    assert store.get_libraries() == []
     store.close_connections()
 
 
@@ -342,6 +346,7 @@ def test_flag_off_routes_to_the_fallback_and_flips_without_restart(run_import: A
     assert len(fallback.calls) == 3
     set_course_override(DEFAULT_FLAG_NAME, KEY, False)
     assert store.get_course(KEY) == ("fallback", "get_course")
+    assert store.get_library(LibraryLocator("LCDemo", "lib")) == ("fallback", "get_library")
     # A write for a course Learning Core does not serve is the fallback's business.
     assert store.delete_item(usage("html", "welcome_html"), 1) == ("fallback", "delete_item")
 

@@ -432,6 +432,37 @@ class LearningCoreModuleStore:
             return bool(self._delegate("has_published_version", location, xblock, missing=False))
         return self.has_item(location.for_branch(PUBLISHED_BRANCH).version_agnostic())
 
+    # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
+
+    def find_asset_metadata(self, asset_key: Any, **kwargs: Any) -> Any:
+        """Course assets are not imported into Learning Core yet: none for its courses."""
+        if self.serves(asset_key.course_key):
+            return None
+        return self._delegate("find_asset_metadata", asset_key, asset_key, missing=None, **kwargs)
+
+    def get_all_asset_metadata(self, course_key: Any, asset_type: Any, **kwargs: Any) -> list[Any]:
+        if self.serves(course_key):
+            return []
+        return self._delegate(  # type: ignore[no-any-return]
+            "get_all_asset_metadata", course_key, course_key, asset_type, missing=[], **kwargs
+        )
+
+    def get_library(self, library_id: Any, *args: Any, **kwargs: Any) -> Any:
+        """v1 content libraries stay in the fallback store (Split)."""
+        return self._delegate("get_library", library_id, library_id, *args, missing=None, **kwargs)
+
+    def has_library(self, library_id: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._delegate("has_library", library_id, library_id, *args, missing=None, **kwargs)
+
+    def get_libraries(self, **kwargs: Any) -> list[Any]:
+        return self._delegate("get_libraries", None, missing=[], **kwargs)  # type: ignore[no-any-return]
+
+    def get_library_summaries(self, **kwargs: Any) -> list[Any]:
+        return self._delegate("get_library_summaries", None, missing=[], **kwargs)  # type: ignore[no-any-return]
+
+    def get_library_keys(self) -> list[Any]:
+        return self._delegate("get_library_keys", None, missing=[])  # type: ignore[no-any-return]
+
     # --- keys and types ------------------------------------------------------------------------------
 
     def make_course_key(self, org: str, course: str, run: str) -> CourseLocator:
