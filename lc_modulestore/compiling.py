@@ -41,6 +41,9 @@ __all__ = ["CompileReport", "compile_bound_course", "course_published"]
 
 log = logging.getLogger(__name__)
 PUBLISHED_BRANCH = "published-branch"
+# Rows per INSERT: a cold compile caches fields for thousands of versions, html bodies included,
+# and one statement for all of them exceeds MySQL's max_allowed_packet (16 MB by default).
+_BATCH = 200
 
 # Sent after a compiled structure becomes live, with ``course_key``, ``structure_id`` and
 # ``publish_log_id``. edx-platform's ``SignalHandler.course_published`` is sent too when present.
@@ -229,14 +232,15 @@ def _store(
     now = datetime.now(tz=UTC)
     if compiled.realized:
         VersionFieldData.objects.filter(version_id__in=compiled.realized).delete()  # stale parser versions
-        VersionFieldData.objects.bulk_create(
+        rows = [
             VersionFieldData(
                 version_id=v, settings=f.settings, content=f.content, parser_version=PARSER_VERSION
             )
             for v, f in compiled.realized.items()
-        )
+        ]
+        VersionFieldData.objects.bulk_create(rows, batch_size=_BATCH)
     new, unreferenced = _definition_changes(binding, compiled, previous)
-    CompiledDefinition.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    CompiledDefinition.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
     structure_data = encode_structure(compiled.structure)
     structure_id = str(compiled.structure_id)
     # One live row per (course, branch): the new structure takes the superseded one's place, so
