@@ -136,11 +136,18 @@ _recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _RECENT_SIZE = 8
 
 
-def _previous_structure(row: CompiledStructure) -> dict[str, Any]:
+def _previous_structure(row: CompiledStructure) -> dict[str, Any] | None:
+    """The live structure to patch, or None (compile in full) if it is in an older stored format."""
     structure = _recent.get(row.object_id)
     if structure is None:
         data = CompiledStructure.objects.filter(pk=row.pk).values_list("data", flat=True).get()
-        structure = decode_structure(bytes(data))
+        try:
+            structure = decode_structure(bytes(data))
+        except ValueError:
+            log.warning(
+                "Structure %s is in an older format; compiling %s in full", row.object_id, row.binding_id
+            )
+            return None
     return structure
 
 

@@ -6,8 +6,10 @@ random publish sequences checked against a full compile after every step.
 from __future__ import annotations
 
 import random
+import zlib
 from typing import Any
 
+import orjson
 import pytest
 from openedx_content import api as content_api
 from openedx_content.models_api import (
@@ -20,6 +22,7 @@ from openedx_content.models_api import (
 
 from compile.codec import decode_structure
 from compile.structure import compile_course as compile_snapshot
+from lc_modulestore import compiling
 from lc_modulestore.api import compile_course, course_published
 from lc_modulestore.models import (
     CompiledDefinition,
@@ -254,3 +257,15 @@ def test_random_publish_sequences(binding: CourseBinding, publish: Any, seed: in
         assert not CompileFailure.objects.exists(), CompileFailure.objects.first()
         assert_incremental_equals_full(binding)
         assert_storage_invariant(binding)
+
+
+def test_a_structure_in_an_older_format_is_recompiled_in_full(binding: CourseBinding, publish: Any) -> None:
+    """After an upgrade that changes the stored format, the next publish still compiles."""
+    CompiledStructure.objects.filter(binding=binding).update(data=zlib.compress(orjson.dumps({"format": 1})))
+    compiling._recent.clear()
+    html = lc_ops.entity_of(binding, "html", "summary_html")
+    lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", "<p>upgraded</p></html>"))
+    publish(binding, [html])
+    assert not CompileFailure.objects.exists()
+    assert_incremental_equals_full(binding)
+    assert_storage_invariant(binding)
