@@ -22,7 +22,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from openedx_content.models_api import PublishLogRecord
 
-from compile.codec import decode_structure, encode, encode_structure
+from compile.codec import StructureEncoder, decode_structure, encode
 from compile.fields import PARSER_VERSION
 from compile.snapshot import CourseSnapshot, EntitySnapshot
 from compile.structure import CompiledCourse, compile_course, course_index
@@ -116,43 +116,45 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
             blocks=structure.block_count,
             skipped="already up to date",
         )
-    previous = _previous_structure(index.published_structure) if index is not None and not full else None
+    previous, encoder = (
+        _previous_structure(index.published_structure) if index is not None and not full else (None, None)
+    )
+    encoder = encoder or StructureEncoder()
     if previous is not None and index is not None:
         snapshot = _changes_since(binding, index.publish_log_id, previous, logs)
     else:
         snapshot = read_snapshot(binding)
     compiled = compile_course(snapshot, previous)
-    report = _store(binding, index, snapshot, compiled, previous)
+    report = _store(binding, index, snapshot, compiled, previous, encoder)
     report.incremental = previous is not None
     transaction.on_commit(lambda: _announce(binding, report))
-    transaction.on_commit(lambda: _remember(compiled.structure))
+    transaction.on_commit(lambda: _remember(compiled.structure, encoder))
     return report
 
 
-# The stored form of the structures this process compiled last: the next incremental compile of
-# the course starts from it instead of fetching and decoding the row. Never mutated (the compiler
-# builds new block lists), and keyed on ids that are never reused.
-_recent: OrderedDict[str, dict[str, Any]] = OrderedDict()
+# The structures this process compiled last, in stored form, with the encoder that stored them: the
+# next incremental compile of the course starts from them instead of fetching and decoding the row,
+# and re-encodes only what changed. Never mutated (the compiler builds new block lists), and keyed
+# on structure ids, which are never reused.
+_recent: OrderedDict[str, tuple[dict[str, Any], StructureEncoder]] = OrderedDict()
 _RECENT_SIZE = 8
 
 
-def _previous_structure(row: CompiledStructure) -> dict[str, Any] | None:
-    """The live structure to patch, or None (compile in full) if it is in an older stored format."""
-    structure = _recent.get(row.object_id)
-    if structure is None:
-        data = CompiledStructure.objects.filter(pk=row.pk).values_list("data", flat=True).get()
-        try:
-            structure = decode_structure(bytes(data))
-        except ValueError:
-            log.warning(
-                "Structure %s is in an older format; compiling %s in full", row.object_id, row.binding_id
-            )
-            return None
-    return structure
+def _previous_structure(row: CompiledStructure) -> tuple[dict[str, Any] | None, StructureEncoder | None]:
+    """The live structure to patch (None: compile in full, it is in an older stored format)."""
+    recent = _recent.get(row.object_id)
+    if recent is not None:
+        return recent
+    data = CompiledStructure.objects.filter(pk=row.pk).values_list("data", flat=True).get()
+    try:
+        return decode_structure(bytes(data)), None
+    except ValueError:
+        log.warning("Structure %s is in an older format; compiling %s in full", row.object_id, row.binding_id)
+        return None, None
 
 
-def _remember(structure: dict[str, Any]) -> None:
-    _recent[str(structure["_id"])] = structure
+def _remember(structure: dict[str, Any], encoder: StructureEncoder) -> None:
+    _recent[str(structure["_id"])] = (structure, encoder)
     while len(_recent) > _RECENT_SIZE:
         _recent.popitem(last=False)
 
@@ -235,6 +237,7 @@ def _store(
     snapshot: CourseSnapshot,
     compiled: CompiledCourse,
     previous: dict[str, Any] | None,
+    encoder: StructureEncoder,
 ) -> CompileReport:
     now = datetime.now(tz=UTC)
     if compiled.realized:
@@ -248,7 +251,7 @@ def _store(
         VersionFieldData.objects.bulk_create(rows, batch_size=_BATCH)
     new, unreferenced = _definition_changes(binding, compiled, previous)
     CompiledDefinition.objects.bulk_create(new, batch_size=_BATCH, ignore_conflicts=True)
-    structure_data = encode_structure(compiled.structure)
+    structure_data = encoder.encode(compiled.structure)
     structure_id = str(compiled.structure_id)
     # One live row per (course, branch): the new structure takes the superseded one's place, so
     # the old document is gone in the same statement that stores the new one.
