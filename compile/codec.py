@@ -39,7 +39,6 @@ __all__ = [
     "decode_structure",
     "decode_structure_in_memory",
     "encode",
-    "encode_structure",
     "inflate",
 ]
 
@@ -168,11 +167,6 @@ class StructureEncoder:
         return row
 
 
-def encode_structure(structure: dict[str, Any], level: int = 3) -> bytes:
-    """A structure in Split's stored form → the compact layout described above."""
-    return StructureEncoder().encode(structure, level)
-
-
 def _load(data: bytes) -> dict[str, Any]:
     document = orjson.loads(inflate(data))
     if document.get("format") != FORMAT:
@@ -273,9 +267,7 @@ class LazyBlocks(Mapping[Any, Any]):
 
     def _build(self, position: int) -> Any:
         row = self._rows[position]
-        fields = row[4]
-        if fields and not _DATE_FIELDS.isdisjoint(fields):
-            _dates(fields)
+        fields = _dates(row[4])
         if row[5] is not None:
             keys = self._keys
             fields["children"] = [keys[i] for i in row[5]]

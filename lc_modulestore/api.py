@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models.functions import Lower
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
@@ -92,12 +91,8 @@ def get_binding(course_key: str | CourseKey) -> CourseBinding:
         raise CourseNotFound(f"{course_key!r} is not a valid course key") from exc
     if not isinstance(key, CourseLocator):
         raise CourseNotFound(f"{key} is not a course-v1 key")
-    binding = (
-        CourseBinding.objects.annotate(key_lower=Lower("course_key"))
-        .select_related("learning_package")
-        .filter(key_lower=str(key.for_branch(None).replace(version_guid=None)).lower())
-        .first()
-    )
+    bare_key = str(key.for_branch(None).replace(version_guid=None))
+    binding = CourseBinding.matching(bare_key).select_related("learning_package").first()
     if binding is None:
         raise CourseNotFound(f"no course {key} in Learning Core")
     return binding

@@ -28,6 +28,7 @@ from compile.snapshot import CourseSnapshot, EntitySnapshot
 from compile.structure import CompiledCourse, compile_course, course_index
 
 from .models import (
+    PUBLISHED_BRANCH,
     CompiledDefinition,
     CompiledStructure,
     CompileFailure,
@@ -40,7 +41,6 @@ from .snapshot import block_key_of, make_snapshot, publish_logs, read_entities, 
 __all__ = ["CompileReport", "compile_bound_course", "course_published"]
 
 log = logging.getLogger(__name__)
-PUBLISHED_BRANCH = "published-branch"
 # Rows per INSERT: a cold compile caches fields for thousands of versions, html bodies included,
 # and one statement for all of them exceeds MySQL's max_allowed_packet (16 MB by default).
 _BATCH = 200
@@ -123,7 +123,7 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
     if previous is not None and index is not None:
         snapshot = _changes_since(binding, index.publish_log_id, previous, logs)
     else:
-        snapshot = read_snapshot(binding)
+        snapshot = read_snapshot(binding, logs)
     compiled = compile_course(snapshot, previous)
     report = _store(binding, index, snapshot, compiled, previous, encoder)
     report.incremental = previous is not None

@@ -23,6 +23,7 @@ from openedx_content.models_api import (
 )
 
 __all__ = [
+    "PUBLISHED_BRANCH",
     "BlockEntity",
     "CompileFailure",
     "CompiledDefinition",
@@ -35,6 +36,10 @@ __all__ = [
     "OrgFlagOverride",
     "VersionFieldData",
 ]
+
+
+# The only branch compiled: Learning Core's published state (Split's "published-branch").
+PUBLISHED_BRANCH = "published-branch"
 
 
 @Container.register_subclass
@@ -90,6 +95,11 @@ class CourseBinding(models.Model):
     def __str__(self) -> str:
         return str(self.course_key)
 
+    @classmethod
+    def matching(cls, course_key: str) -> models.QuerySet[CourseBinding]:
+        """The binding of ``course_key`` whatever its case (Split matches course keys so too)."""
+        return cls.objects.annotate(key_lower=Lower("course_key")).filter(key_lower=course_key.lower())
+
 
 class BlockEntity(models.Model):
     """
@@ -141,7 +151,7 @@ class CompiledStructure(models.Model):
 
     binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="structures")
     publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
-    branch = models.CharField(max_length=32, default="published-branch")
+    branch = models.CharField(max_length=32, default=PUBLISHED_BRANCH)
     object_id = models.CharField(max_length=24, unique=True)
     block_count = models.PositiveIntegerField()
     data = models.BinaryField()  # compile.codec: zlib-compressed orjson, Split's stored form

@@ -21,7 +21,6 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
@@ -169,10 +168,7 @@ class _Importer:
 
     def binding(self) -> CourseBinding:
         wanted = str(self.key)
-        existing = CourseBinding.objects.annotate(key_lower=Lower("course_key")).filter(
-            key_lower=wanted.lower()
-        )
-        binding = existing.select_for_update().first()
+        binding = CourseBinding.matching(wanted).select_for_update().first()
         if binding is not None:
             if str(binding.course_key) != wanted:
                 raise OlxError(

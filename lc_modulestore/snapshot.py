@@ -47,14 +47,16 @@ _PUBLISHED_COLUMNS = (
 )
 
 
-def read_snapshot(binding: CourseBinding) -> CourseSnapshot:
+def read_snapshot(
+    binding: CourseBinding, logs: tuple[PublishLog, int | None, int] | None = None
+) -> CourseSnapshot:
     """
     The course as published now: the blocks reachable from its root plus its detached pages.
 
     Six queries in all. Raises :class:`SnapshotError` when the published graph is not a tree
     (a block with two parents, or a pinned child), naming the blocks involved.
     """
-    logs = publish_logs(binding)
+    logs = logs or publish_logs(binding)
     entities = read_entities(binding)
     if binding.root_id not in entities:
         raise SnapshotError(f"{binding.course_key}: the course root is not published")

@@ -41,7 +41,7 @@ from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
 from compile.codec import decode_definition, decode_structure_in_memory
-from lc_modulestore.models import CompiledDefinition, CompiledStructure, CourseIndex
+from lc_modulestore.models import PUBLISHED_BRANCH, CompiledDefinition, CompiledStructure, CourseIndex
 
 from .exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
 from .split_types import BlockData, BlockKey, EditInfo
@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 type Structure = dict[str, Any]
 type Document = dict[str, Any]
 
-PUBLISHED_BRANCH = "published-branch"
 # The branches a v1 course index can name (SplitModulestoreCourseIndex.field_name_for_branch).
 _KNOWN_BRANCHES = frozenset({"draft-branch", PUBLISHED_BRANCH, "library"})
 # Our own namespace: clearing it never touches Split's "course_index_cache" when both run side by side.

@@ -11,7 +11,9 @@ from opaque_keys.edx.keys import CourseKey
 from xblock.core import XBlock
 from xblock.fields import Scope
 
-from .modulestore import DETACHED_TYPES, LearningCoreModuleStore
+from compile.olx_export import DETACHED_TYPES
+
+from .modulestore import LearningCoreModuleStore
 
 __all__ = ["course_through_store"]
 

@@ -26,6 +26,9 @@ from opaque_keys.edx.keys import CourseKey, UsageKey
 from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
 from xblock.core import XBlock
 
+from compile.olx_export import DETACHED_TYPES
+from lc_modulestore.models import PUBLISHED_BRANCH
+
 from .backend import LearningCorePersistenceBackend
 from .exceptions import (
     InsufficientSpecificationError,
@@ -42,10 +45,7 @@ __all__ = ["CourseSummary", "LearningCoreModuleStore"]
 
 log = logging.getLogger(__name__)
 
-PUBLISHED_BRANCH = "published-branch"
 DRAFT_BRANCH = "draft-branch"
-# Split keeps these whether or not they are anyone's child (store_utilities.DETACHED_XBLOCK_TYPES).
-DETACHED_TYPES = frozenset({"about", "course_info", "static_tab"})
 _STRUCTURE_INFO_CACHE_SIZE = 16
 
 try:
