@@ -26,11 +26,9 @@ from typing import Any
 
 from lxml import etree
 
-from .fields import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
+from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
 
 __all__ = [
-    "DETACHED_TYPES",
-    "NON_BLOCK_CHILDREN",
     "OlxBlock",
     "OlxCourse",
     "OlxError",
@@ -39,11 +37,6 @@ __all__ = [
     "serialize_element",
 ]
 
-# Blocks that belong to a course without being anyone's child (Split keeps them in the structure too).
-DETACHED_TYPES = frozenset({"about", "course_info", "static_tab"})
-# Child elements that are settings or references, not blocks: a course's <wiki>, a conditional's
-# <show sources="..."> (the blocks it shows live elsewhere in the course).
-NON_BLOCK_CHILDREN = frozenset({"wiki", "show"})
 _BLOCK_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # A block id in a usage key: opaque-keys accepts these characters.
 _BLOCK_ID = re.compile(r"^[\w\-~.:]+$", re.UNICODE)

@@ -1,8 +1,9 @@
 """
 The compiler's input: the published state of one course, as plain data.
 
-The reader in ``lc_modulestore.snapshot`` fills these from Learning Core in a constant number of
-queries; everything downstream is pure, so the compiler can be tested on hand-made snapshots.
+The reader in ``lc_modulestore.compiling.published_state`` fills these from Learning Core in a
+constant number of queries; everything downstream is pure, so the compiler can be tested on
+hand-made snapshots.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-__all__ = ["BlockKeyTuple", "CourseSnapshot", "EntitySnapshot", "SnapshotError"]
+from .ids import EntityId, PublishLogId, UserId, VersionId
+from .vocabulary import BlockKeyTuple
 
-type BlockKeyTuple = tuple[str, str]
+__all__ = ["CourseSnapshot", "EntitySnapshot", "SnapshotError"]
 
 
 class SnapshotError(ValueError):
@@ -25,25 +27,25 @@ class SnapshotError(ValueError):
 class EntitySnapshot:
     """One published entity version, with what the compiler needs to turn it into a Split block."""
 
-    entity_id: int
+    entity_id: EntityId
     block_type: str
     block_id: str
-    version_id: int
+    version_id: VersionId
     version_num: int
     title: str
     # Components: the block.xml text. Containers: None (their fields are in ``settings``/``content``).
     olx: str | None
     # Containers: the published children, in order, as entity ids (deleted/unpublished skipped).
-    children: tuple[int, ...] = ()
+    children: tuple[EntityId, ...] = ()
     # Realized fields when known: always for containers, cached for components (see parser_version).
     settings: dict[str, Any] | None = None
     content: dict[str, Any] | None = None
     parser_version: int | None = None
     # The publish that made this version the published one: Split's edit_info of the block.
     edited_on: datetime | None = None
-    edited_by: int | None = None
-    edit_publish_log_id: int | None = None
-    previous_edit_publish_log_id: int | None = None
+    edited_by: UserId | None = None
+    edit_publish_log_id: PublishLogId | None = None
+    previous_edit_publish_log_id: PublishLogId | None = None
 
     @property
     def key(self) -> BlockKeyTuple:
@@ -59,23 +61,23 @@ class CourseSnapshot:
 
     course_key: str
     package_uuid: UUID
-    publish_log_id: int
+    publish_log_id: PublishLogId
     published_at: datetime
-    published_by: int | None
-    root_entity_id: int
+    published_by: UserId | None
+    root_entity_id: EntityId
     # The package's first and previous PublishLogs: Split's original_version and previous_version.
-    first_publish_log_id: int
-    previous_publish_log_id: int | None
-    entities: dict[int, EntitySnapshot] = field(default_factory=dict)
+    first_publish_log_id: PublishLogId
+    previous_publish_log_id: PublishLogId | None
+    entities: dict[EntityId, EntitySnapshot] = field(default_factory=dict)
     # Entities to (re)build. None: all of them (a full compile). Otherwise the others in
     # ``entities`` are there only so that children can be named by block key.
-    changed: frozenset[int] | None = None
+    changed: frozenset[EntityId] | None = None
     # Blocks whose deletion was published since the previous compile (detached pages need this;
     # outline blocks also drop out by no longer being reachable).
     deleted: frozenset[BlockKeyTuple] = frozenset()
     # Block keys of children that are not rebuilt (an incremental snapshot names them only).
-    child_keys: dict[int, BlockKeyTuple] = field(default_factory=dict)
+    child_keys: dict[EntityId, BlockKeyTuple] = field(default_factory=dict)
 
-    def key_of(self, entity_id: int) -> BlockKeyTuple:
+    def key_of(self, entity_id: EntityId) -> BlockKeyTuple:
         entity = self.entities.get(entity_id)
         return entity.key if entity is not None else self.child_keys[entity_id]

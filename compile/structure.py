@@ -2,7 +2,7 @@
 Compile a course snapshot into Split documents: one structure, one definition per block, the index.
 
 Pure: a :class:`~compile.snapshot.CourseSnapshot` in, plain dicts out, in Split's stored form
-(SPLIT_CONTRACT §1: ``blocks`` a list, ids ``bson.ObjectId``, dates aware UTC datetimes).
+(docs/SPLIT_CONTRACT.md §1: ``blocks`` a list, ids ``bson.ObjectId``, dates aware UTC datetimes).
 
 The same code does full and incremental compiles. A full compile builds every entity of the
 snapshot into an empty structure; an incremental one starts from the previous structure and
@@ -23,33 +23,28 @@ from uuid import UUID
 from bson import ObjectId
 from lxml import etree
 
-from .fields import (
+from .fields import PARSER_VERSION, RealizedFields, realize_fields, to_structure_value
+from .gc_pause import without_gc
+from .snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
+from .vocabulary import (
     BLOCK_TYPES_WITH_CHILDREN,
     CONTAINER_TYPES,
-    PARSER_VERSION,
-    RealizedFields,
-    realize_fields,
-    to_structure_value,
+    DETACHED_TYPES,
+    NON_BLOCK_CHILDREN,
+    PUBLISHED_BRANCH,
+    ROOT_KEY,
+    UNKNOWN_USER_ID,
+    BlockKeyTuple,
 )
-from .gc_pause import without_gc
-from .olx_export import DETACHED_TYPES, NON_BLOCK_CHILDREN
-from .snapshot import BlockKeyTuple, CourseSnapshot, EntitySnapshot, SnapshotError
 
 __all__ = [
-    "ROOT_KEY",
-    "UNKNOWN_USER_ID",
     "CompiledCourse",
-    "compile_course",
+    "compile_snapshot",
     "course_index",
     "definition_id",
     "structure_id",
 ]
 
-# Split's root is always course/course (the run is in the course key, not the block id).
-ROOT_KEY: BlockKeyTuple = ("course", "course")
-# Split's edited_by is always an int; Learning Core publishes may have no user.
-# -1 is ModuleStoreEnum.UserID.mgmt_command, what Split records for scripted changes.
-UNKNOWN_USER_ID = -1
 _PARSER = etree.XMLParser(strip_cdata=False, resolve_entities=False)
 _HAS_CHILDREN = CONTAINER_TYPES | BLOCK_TYPES_WITH_CHILDREN
 
@@ -102,7 +97,7 @@ class CompiledCourse:
 
 
 @without_gc
-def compile_course(snapshot: CourseSnapshot, previous: dict[str, Any] | None = None) -> CompiledCourse:
+def compile_snapshot(snapshot: CourseSnapshot, previous: dict[str, Any] | None = None) -> CompiledCourse:
     """
     The structure for ``snapshot.publish_log_id``. With ``previous`` (the stored form compiled for
     an earlier publish), only ``snapshot.changed`` is rebuilt; the result is the same either way.
@@ -122,7 +117,7 @@ def course_index(snapshot: CourseSnapshot, structure: dict[str, Any], created: d
         "edited_by": structure["edited_by"],
         "edited_on": created,
         "last_update": structure["edited_on"],
-        "versions": {"published-branch": structure["_id"]},
+        "versions": {PUBLISHED_BRANCH: structure["_id"]},
         "schema_version": 1,
         "search_targets": {"wiki_slug": root["fields"].get("wiki_slug", "")},
     }

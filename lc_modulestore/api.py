@@ -15,14 +15,16 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 
-from compile.codec import decode_definition, decode_structure
 from compile.snapshot import SnapshotError
-from compile.structure import compile_course as _compile_snapshot
+from compile.structure import compile_snapshot
+from compile.vocabulary import ROOT_KEY
 
-from .compiling import CompileReport, compile_bound_course, course_published
-from .models import CompiledDefinition, CourseBinding, CourseIndex
-from .olx_import import ImportResult, OlxImportError, import_olx
-from .snapshot import read_snapshot
+from .compiling.compile_publish import CompileReport, compile_bound_course, course_published
+from .compiling.published_state import read_published_state
+from .courses.models import CourseBinding
+from .importing.importer import ImportResult, OlxImportError, import_olx
+from .storage.codec import decode_definition, decode_structure
+from .storage.models import CompiledDefinition, CourseIndex
 
 __all__ = [
     "BlockView",
@@ -72,7 +74,7 @@ class CourseView:
 
     @property
     def root(self) -> BlockView:
-        return self.blocks["course/course"]
+        return self.blocks["/".join(ROOT_KEY)]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +85,7 @@ class CourseView:
         }
 
 
-def get_binding(course_key: str | CourseKey) -> CourseBinding:
+def get_binding(course_key: str | CourseKey, /) -> CourseBinding:
     """The binding of a course key (case-insensitive, as Split matches course keys)."""
     try:
         key = course_key if isinstance(course_key, CourseKey) else CourseKey.from_string(course_key)
@@ -98,12 +100,12 @@ def get_binding(course_key: str | CourseKey) -> CourseBinding:
     return binding
 
 
-def compile_course(course_key: str | CourseKey, *, full: bool = False) -> CompileReport:
+def compile_course(course_key: str | CourseKey, /, *, full: bool = False) -> CompileReport:
     """Compile the course's latest publish now (a no-op when already current, unless ``full``)."""
     return compile_bound_course(get_binding(course_key), full=full)
 
 
-def compiled_course(course_key: str | CourseKey, *, definitions: bool = True) -> CourseView:
+def compiled_course(course_key: str | CourseKey, /, *, definitions: bool = True) -> CourseView:
     """What the store serves: the live compiled structure (and its definitions) of the course."""
     binding = get_binding(course_key)
     index = CourseIndex.objects.select_related("published_structure").filter(binding=binding).first()
@@ -119,11 +121,11 @@ def compiled_course(course_key: str | CourseKey, *, definitions: bool = True) ->
     return _view(str(binding.course_key), index.publish_log_id, structure, contents)
 
 
-def published_course(course_key: str | CourseKey) -> CourseView:
+def published_course(course_key: str | CourseKey, /) -> CourseView:
     """The course as published in Learning Core right now, compiled in memory (nothing stored)."""
     binding = get_binding(course_key)
-    snapshot = read_snapshot(binding)
-    compiled = _compile_snapshot(snapshot)
+    snapshot = read_published_state(binding)
+    compiled = compile_snapshot(snapshot)
     contents = {str(oid): doc["fields"] for oid, doc in compiled.definitions.items()}
     return _view(str(binding.course_key), snapshot.publish_log_id, compiled.structure, contents)
 

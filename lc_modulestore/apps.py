@@ -14,12 +14,12 @@ class LcModulestoreConfig(AppConfig):
         # CourseOutline version could not be created (ADR 0003: extend by 1:1 related models).
         from openedx_content.api import register_publishable_models
 
-        from .models import CourseOutline, CourseOutlineVersion
+        from .courses.models import CourseOutline, CourseOutlineVersion
 
         register_publishable_models(CourseOutline, CourseOutlineVersion)
 
         from openedx_content.api import signals
 
-        from .receivers import on_entities_published
+        from .compiling.receivers import on_entities_published
 
         signals.ENTITIES_PUBLISHED.connect(on_entities_published, dispatch_uid="lc_modulestore.compile")

@@ -1,6 +1,6 @@
 """
 The persistence backend: Split's ``db_connection`` calls, with the positional shapes Split uses
-(SPLIT_CONTRACT §2.2), over the sample course as imported (and so compiled).
+(docs/SPLIT_CONTRACT.md §2.2), over the sample course as imported (and so compiled).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 
+from lc_modulestore.exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
 from lc_modulestore.models import CompiledDefinition, CompiledStructure, CourseBinding, CourseIndex
-from lc_modulestore.store.backend import INDEX_CACHE_NAMESPACE, LearningCorePersistenceBackend
-from lc_modulestore.store.exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
-from lc_modulestore.store.split_types import BlockData, BlockKey, EditInfo
+from lc_modulestore.storage.backend import INDEX_CACHE_NAMESPACE, LearningCorePersistenceBackend
+from lc_modulestore.storage.split_types import BlockData, BlockKey, EditInfo
 
 from .conftest import SAMPLE_COURSE
 
@@ -120,12 +120,12 @@ def test_get_structure_accepts_hex_string(
 def test_get_structure_missing_is_none_with_warning(
     course: CourseIndex, backend: LearningCorePersistenceBackend, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="lc_modulestore.store.backend"):
+    with caplog.at_level(logging.WARNING, logger="lc_modulestore.storage.backend"):
         assert backend.get_structure(ObjectId(), KEY) is None
         assert backend.get_structure("not-an-object-id") is None
         assert backend.get_structure(None) is None
         assert backend.cached_structure(ObjectId()) is None
-    assert len([r for r in caplog.records if r.name == "lc_modulestore.store.backend"]) == 4
+    assert len([r for r in caplog.records if r.name == "lc_modulestore.storage.backend"]) == 4
 
 
 def test_copies_are_independent(course: CourseIndex, backend: LearningCorePersistenceBackend) -> None:
@@ -252,7 +252,7 @@ def test_django_cache_chunks_large_structure(
 
     oid = structure_id(course)
     data = bytes(course.published_structure.data)
-    assert len(data) > 3 * cached_backend.cache_chunk_size  # several chunks
+    assert len(data) > 3 * cached_backend.shared_cache.chunk_size  # several chunks
     expected = cached_backend.get_structure(oid, KEY)
     cache = caches["structures"]
     count, size, _ = cache.get(f"lc_modulestore.structure.v1.{oid}")
@@ -275,7 +275,7 @@ def test_django_cache_chunks_large_structure(
 def test_django_cache_single_chunk(course: CourseIndex) -> None:
     with override_settings(CACHES=STRUCTURE_CACHE, LC_MODULESTORE_STRUCTURE_CACHE="structures"):
         backend = LearningCorePersistenceBackend()
-        assert backend.cache_alias == "structures" and backend.cache_chunk_size == 900_000
+        assert backend.shared_cache.alias == "structures" and backend.shared_cache.chunk_size == 900_000
         oid = structure_id(course)
         expected = backend.get_structure(oid)
         backend.clear_process_cache()

@@ -20,10 +20,9 @@ from openedx_content.models_api import (
     PublishSideEffect,
 )
 
-from compile.codec import decode_structure
-from compile.structure import compile_course as compile_snapshot
-from lc_modulestore import compiling
+from compile.structure import compile_snapshot
 from lc_modulestore.api import compile_course, course_published
+from lc_modulestore.compiling.published_state import read_published_state
 from lc_modulestore.models import (
     CompiledDefinition,
     CompiledStructure,
@@ -32,7 +31,8 @@ from lc_modulestore.models import (
     CourseIndex,
     VersionFieldData,
 )
-from lc_modulestore.snapshot import read_snapshot
+from lc_modulestore.storage.codec import decode_structure
+from lc_modulestore.storage.recent import forget_recent_compiles
 
 from . import lc_ops
 from .conftest import SAMPLE_COURSE
@@ -77,7 +77,7 @@ def assert_storage_invariant(binding: CourseBinding) -> None:
 
 
 def assert_incremental_equals_full(binding: CourseBinding) -> None:
-    full = compile_snapshot(read_snapshot(binding)).structure
+    full = compile_snapshot(read_published_state(binding)).structure
     assert live_structure(binding) == full
 
 
@@ -262,7 +262,7 @@ def test_random_publish_sequences(binding: CourseBinding, publish: Any, seed: in
 def test_a_structure_in_an_older_format_is_recompiled_in_full(binding: CourseBinding, publish: Any) -> None:
     """After an upgrade that changes the stored format, the next publish still compiles."""
     CompiledStructure.objects.filter(binding=binding).update(data=zlib.compress(orjson.dumps({"format": 1})))
-    compiling._recent.clear()
+    forget_recent_compiles()
     html = lc_ops.entity_of(binding, "html", "summary_html")
     lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", "<p>upgraded</p></html>"))
     publish(binding, [html])

@@ -135,8 +135,8 @@ def test_demo_course_through_the_store(demo_course: Any) -> None:
     from opaque_keys.edx.keys import CourseKey
     from xblock.fields import Scope
 
-    from lc_modulestore.store.inspect import course_through_store
-    from lc_modulestore.store.modulestore import LearningCoreModuleStore
+    from lc_modulestore.serving.inspect import course_through_store
+    from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
     key = CourseKey.from_string(DEMO_COURSE_KEY)
     store = LearningCoreModuleStore()

@@ -17,9 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from compile.fields import (
-    BLOCK_TYPES_WITH_CHILDREN,
     COMMON_FIELDS,
-    CONTAINER_TYPES,
     PARSER_VERSION,
     TYPE_FIELDS,
     Kind,
@@ -28,6 +26,7 @@ from compile.fields import (
     realize_fields,
     to_structure_value,
 )
+from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
 
 DEMO_COURSE = Path(__file__).resolve().parents[2] / "shared" / "olx" / "demo-course"
 # The importer's parser (compile.olx_export): CDATA kept, nothing dropped.

@@ -26,8 +26,8 @@ from openedx_content import api as content_api
 from waffle.models import Flag
 
 from lc_modulestore.models import CourseBinding, CourseFlagOverride, OrgFlagOverride
-from lc_modulestore.store import flags
-from lc_modulestore.store.flags import (
+from lc_modulestore.serving import flags
+from lc_modulestore.serving.flags import (
     DEFAULT_FLAG_NAME,
     SERVING_FLAG,
     FlagDecision,

@@ -19,10 +19,10 @@ from xblock.core import XBlock
 from xblock.fields import Scope, String
 
 from lc_modulestore.api import compiled_course
-from lc_modulestore.store.exceptions import ItemNotFoundError, ReadOnlyModuleStoreError, VersionConflictError
-from lc_modulestore.store.flags import DEFAULT_FLAG_NAME, set_course_override
-from lc_modulestore.store.inspect import course_through_store
-from lc_modulestore.store.modulestore import LearningCoreModuleStore
+from lc_modulestore.exceptions import ItemNotFoundError, ReadOnlyModuleStoreError, VersionConflictError
+from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
+from lc_modulestore.serving.inspect import course_through_store
+from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 from .conftest import SAMPLE_COURSE
 

@@ -25,9 +25,9 @@ from bson.codec_options import CodecOptions
 from openedx_content import api as content_api
 from openedx_content.models_api import Component, ComponentVersionMedia, PublishableEntityVersion
 
-from compile.codec import decode_structure, inflate
 from lc_modulestore.api import get_binding, import_olx
-from lc_modulestore.compiling import compile_bound_course
+from lc_modulestore.compiling.compile_publish import compile_bound_course
+from lc_modulestore.compiling.receivers import compiles_paused
 from lc_modulestore.models import (
     BlockEntity,
     CompiledDefinition,
@@ -35,11 +35,11 @@ from lc_modulestore.models import (
     CourseIndex,
     VersionFieldData,
 )
-from lc_modulestore.receivers import compiles_paused
-from lc_modulestore.store.backend import LearningCorePersistenceBackend
-from lc_modulestore.store.flags import forced_on
-from lc_modulestore.store.modulestore import LearningCoreModuleStore
-from lc_modulestore.store.split_types import BlockData, BlockKey
+from lc_modulestore.serving.flags import forced_on
+from lc_modulestore.serving.modulestore import LearningCoreModuleStore
+from lc_modulestore.storage.backend import LearningCorePersistenceBackend
+from lc_modulestore.storage.codec import decode_structure, inflate
+from lc_modulestore.storage.split_types import BlockData, BlockKey
 
 __all__ = ["Figure", "bench_course", "ratios"]
 
@@ -232,7 +232,7 @@ def _store_figures(figures: CourseFigures, binding: CourseBinding, runs: int) ->
 
 
 def ratios(results: list[CourseFigures]) -> dict[str, Any]:
-    """The goals of issue #5, per course and across sizes."""
+    """The performance goals (README.rst, Performance), per course and across sizes."""
     per_course = {}
     for result in results:
         f = result.figures

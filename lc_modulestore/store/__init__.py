@@ -1,7 +1,1 @@
-"""
-The serving path: what an LMS configures in ``settings.MODULESTORE``.
-
-``backend`` answers Split's ``db_connection`` calls from the compiled documents, ``runtime`` turns
-them into XBlocks, ``modulestore`` is the read API (:class:`LearningCoreModuleStore`), ``flags`` decides
-course by course whether Learning Core serves it.
-"""
+"""The dotted path operators put in ``settings.MODULESTORE``; the code lives in ``serving/``."""

@@ -13,8 +13,8 @@ from xblock.core import XBlock
 from xblock.fields import Scope
 
 from lc_modulestore.api import compile_course, import_olx
-from lc_modulestore.store.flags import DEFAULT_FLAG_NAME, set_course_override
-from lc_modulestore.store.modulestore import LearningCoreModuleStore
+from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
+from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 SAMPLE_COURSE = Path(__file__).resolve().parents[2] / "sample_course"
 

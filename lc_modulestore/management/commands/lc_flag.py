@@ -3,7 +3,7 @@
 overrides of the serving flag; ``lc_flag show COURSE_KEY ...``: what decides a course.
 
 The global flag is django-waffle's (``manage.py waffle_flag NAME --create --everyone`` / ``--deactivate``,
-or the Django admin); see :mod:`lc_modulestore.store.flags`. A command runs outside any request, so
+or the Django admin); see :mod:`lc_modulestore.serving.flags`. A command runs outside any request, so
 the effective values it prints take the global flag as on only when it is on for everyone.
 """
 
@@ -18,7 +18,7 @@ from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 
 from lc_modulestore.models import CourseBinding
-from lc_modulestore.store.flags import (
+from lc_modulestore.serving.flags import (
     DEFAULT_FLAG_NAME,
     OverrideChange,
     ServingFlag,

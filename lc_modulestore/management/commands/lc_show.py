@@ -33,7 +33,7 @@ class Command(BaseCommand):
         except CourseNotFound as exc:
             raise CommandError(str(exc)) from exc
         if options["source"] == "store":
-            from lc_modulestore.store.inspect import course_through_store
+            from lc_modulestore.serving.inspect import course_through_store
 
             served = course_through_store(CourseKey.from_string(course.course_key))
             served["publish_log_id"] = course.publish_log_id

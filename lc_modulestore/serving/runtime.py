@@ -13,86 +13,24 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
+from opaque_keys.edx.locator import BlockUsageLocator
 from xblock.core import XBlock
 from xblock.field_data import DictFieldData, FieldData
-from xblock.fields import ReferenceList, ReferenceValueDict, Scope, ScopeIds
+from xblock.fields import ScopeIds
 from xblock.plugin import PluginMissingError
 from xblock.runtime import IdReader, Runtime
 
-from .exceptions import ItemNotFoundError
-from .split_types import BlockKey
-from .standalone import INHERITABLE_FIELDS, StandaloneErrorBlock, is_reference_field, standalone_class
+from ..exceptions import ItemNotFoundError
+from ..storage.split_types import BlockKey
+from .field_data import BlockFieldData
+from .standalone import StandaloneErrorBlock, standalone_class
+from .structure_info import CourseEntry
 
-if TYPE_CHECKING:
-    from .modulestore import LearningCoreModuleStore
-
-__all__ = ["CourseEntry", "LearningCoreRuntime", "StructureInfo"]
+__all__ = ["DefinitionSource", "LearningCoreRuntime", "RuntimeOptions"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(slots=True)
-class StructureInfo:
-    """What every runtime over one structure needs, computed once per structure per process."""
-
-    structure: dict[str, Any]
-    parent_map: dict[Any, Any] = field(default_factory=dict)
-    _subtree: dict[Any, tuple[datetime, Any]] | None = None
-
-    @classmethod
-    def of(cls, structure: dict[str, Any]) -> StructureInfo:
-        blocks = structure["blocks"]
-        if hasattr(blocks, "parent_map"):  # a lazily decoded structure: no block needs building
-            return cls(structure, blocks.parent_map())
-        parents: dict[Any, Any] = {}
-        for key, block in blocks.items():
-            for child in block.fields.get("children", ()):
-                parents[child] = key
-        return cls(structure, parents)
-
-    def subtree_edit(self, key: Any) -> tuple[datetime, Any]:
-        """(edited_on, edited_by) of the latest edit in the block's subtree (Split computes it on read)."""
-        if self._subtree is None:
-            self._subtree = _subtree_edits(self.structure["blocks"])
-        return self._subtree[key]
-
-
-def _subtree_edits(blocks: dict[Any, Any]) -> dict[Any, tuple[datetime, Any]]:
-    latest: dict[Any, tuple[datetime, Any]] = {}
-    order: list[Any] = []
-    stack = list(blocks)
-    seen: set[Any] = set()
-    while stack:  # post-order without recursion: deep courses must not hit the recursion limit
-        key = stack.pop()
-        if key in seen:
-            order.append(key)
-            continue
-        seen.add(key)
-        stack.append(key)
-        stack.extend(c for c in blocks[key].fields.get("children", ()) if c in blocks and c not in seen)
-    for key in order:
-        if key in latest:
-            continue
-        info = blocks[key].edit_info
-        best = (info.edited_on, info.edited_by)
-        for child in blocks[key].fields.get("children", ()):
-            if child in latest and latest[child][0] > best[0]:
-                best = latest[child]
-        latest[key] = best
-    return latest
-
-
-@dataclass(slots=True)
-class CourseEntry:
-    """A course as one runtime sees it: the key blocks are located in, and the structure."""
-
-    course_key: CourseLocator
-    structure_id: Any
-    info: StructureInfo
 
 
 class _IdReader(IdReader):
@@ -120,91 +58,27 @@ class _IdReader(IdReader):
         raise NotImplementedError
 
 
-class BlockFieldData(FieldData):
-    """
-    Field data of one block, with the semantics of Split's ``SplitMongoKVS`` + ``InheritingFieldData``:
-    settings and children from the structure, content from the definition, the parent from the
-    structure's children lists, inherited settings from ancestors, ``field_decorator`` applied to
-    every value read. Writes stay in memory (nothing is ever saved).
-    """
+class DefinitionSource(Protocol):
+    """Where definitions come from: the persistence backend (Split's ``db_connection`` calls)."""
 
-    def __init__(self, runtime: LearningCoreRuntime, key: Any, block_data: Any) -> None:
-        self._runtime = runtime
-        self._key = key
-        self._data = block_data
-        self._local: dict[str, Any] = {}
+    def get_definition(self, key: Any, course_context: Any = None) -> dict[str, Any]: ...
 
-    def _raw(self, block: XBlock, name: str) -> Any:
-        if name in self._local:
-            return self._local[name]
-        declared = block.fields.get(name)
-        scope = declared.scope if declared is not None else Scope.settings
-        runtime = self._runtime
-        if scope == Scope.parent:
-            parent = runtime.entry.info.parent_map.get(self._key)
-            if parent is None:
-                raise KeyError(name)
-            return runtime.usage_key(parent)
-        if scope == Scope.children:
-            return [runtime.usage_key(child) for child in self._data.fields.get("children", ())]
-        if scope == Scope.content:
-            values = runtime.definition_fields(self._data.definition)
-        elif scope == Scope.settings:
-            values = self._data.fields
-        else:
-            raise KeyError(name)  # user state never lives in a course structure
-        if name not in values:
-            raise KeyError(name)
-        return self._references(declared, values[name])
+    def get_definitions(
+        self, definitions: Iterable[Any], course_context: Any = None
+    ) -> list[dict[str, Any]]: ...
 
-    def _references(self, declared: Any, value: Any) -> Any:
-        """Reference-typed values are stored as [type, id]; XBlocks expect usage keys."""
-        if declared is None or value is None or not is_reference_field(declared):
-            return value
-        make = self._runtime.usage_key
 
-        def key(pair: Any) -> Any:
-            return make(BlockKey(*pair)) if isinstance(pair, list | tuple) and len(pair) == 2 else pair
+@dataclass(frozen=True, slots=True)
+class RuntimeOptions:
+    """What the store was configured with that every runtime it makes needs (Split's runtime args)."""
 
-        if isinstance(declared, ReferenceValueDict):
-            return {name: key(pair) for name, pair in value.items()}
-        if isinstance(declared, ReferenceList):
-            return [key(pair) for pair in value]
-        return key(value)
-
-    def get(self, block: XBlock, name: str) -> Any:
-        return self._runtime.decorate(self._raw(block, name))
-
-    def has(self, block: XBlock, name: str) -> bool:
-        try:
-            self._raw(block, name)
-        except KeyError:
-            return False
-        return True
-
-    def set(self, block: XBlock, name: str, value: Any) -> None:
-        self._local[name] = value
-
-    def delete(self, block: XBlock, name: str) -> None:
-        self._local.pop(name, None)
-
-    def default(self, block: XBlock, name: str) -> Any:
-        if name in self._data.defaults:
-            return self._runtime.decorate(self._data.defaults[name])
-        if name in INHERITABLE_FIELDS:
-            blocks = self._runtime.entry.info.structure["blocks"]
-            parents = self._runtime.entry.info.parent_map
-            ancestor = parents.get(self._key)
-            while ancestor is not None:
-                fields = blocks[ancestor].fields
-                if name in fields:
-                    return self._runtime.decorate(self._references(block.fields.get(name), fields[name]))
-                ancestor = parents.get(ancestor)
-        raise KeyError(name)
-
-    def explicit_settings(self) -> dict[str, Any]:
-        """The block's explicitly set settings as stored (children excluded)."""
-        return {k: v for k, v in self._data.fields.items() if k != "children"}
+    definitions: DefinitionSource
+    mixins: tuple[type, ...] = ()
+    select: Callable[..., Any] | None = None
+    default_class: type | None = None
+    field_data_wrappers: tuple[Callable[..., Any], ...] = ()
+    disabled_types: Callable[[], Iterable[str] | None] = lambda: ()
+    services: dict[str, Any] = field(default_factory=dict)
 
 
 class LearningCoreRuntime(Runtime):
@@ -212,21 +86,20 @@ class LearningCoreRuntime(Runtime):
 
     def __init__(
         self,
-        store: LearningCoreModuleStore,
+        options: RuntimeOptions,
         entry: CourseEntry,
         *,
         field_decorator: Callable[[Any], Any] | None = None,
-        services: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(
             id_reader=_IdReader(self),
             id_generator=None,
-            mixins=store.xblock_mixins,
-            services=dict(services or {}),
-            default_class=store.default_class,
-            select=store.xblock_select,
+            mixins=options.mixins,
+            services=dict(options.services),
+            default_class=options.default_class,
+            select=options.select,
         )
-        self.store = store
+        self.options = options
         self.entry = entry
         self.field_decorator = field_decorator
         self._blocks: dict[Any, XBlock] = {}
@@ -272,18 +145,18 @@ class LearningCoreRuntime(Runtime):
         blocks = self.entry.info.structure["blocks"]
         wanted = {blocks[k].definition for k in keys} - self._definitions.keys()
         if wanted:
-            for definition in self.store.db_connection.get_definitions(list(wanted)):
+            for definition in self.options.definitions.get_definitions(list(wanted)):
                 self._definitions[definition["_id"]] = definition["fields"]
 
     def definition_fields(self, definition_id: Any) -> dict[str, Any]:
         fields = self._definitions.get(definition_id)
         if fields is None:
-            fields = self.store.db_connection.get_definition(definition_id)["fields"]
+            fields = self.options.definitions.get_definition(definition_id)["fields"]
             self._definitions[definition_id] = fields
         return fields
 
     def _block_class(self, block_type: str, block_data: Any) -> type[XBlock]:
-        if block_type in self.store.disabled_types():
+        if block_type in frozenset(self.options.disabled_types() or ()):
             return self.default_class or standalone_class(block_type)
         try:
             return XBlock.load_class(block_type, select=self.select)
@@ -336,7 +209,7 @@ class LearningCoreRuntime(Runtime):
             field_data = self._field_data.get(key)
             if field_data is None:
                 field_data = BlockFieldData(self, key, self.block_data(key))
-                for wrapper in self.store.xblock_field_data_wrappers:
+                for wrapper in self.options.field_data_wrappers:
                     field_data = wrapper(block, field_data)
                 self._field_data[key] = field_data
             return field_data

@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from .compiling import compile_bound_course
-from .models import CourseBinding
+from ..courses.models import CourseBinding
+from .compile_publish import compile_bound_course
 
 
 @shared_task(name="lc_modulestore.compile_course")

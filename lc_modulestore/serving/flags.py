@@ -6,7 +6,7 @@ beats an org override (:class:`OrgFlagOverride`), which beats the global django-
 same name, read through edx-toggles' :class:`WaffleFlag`. "Unset" at a level means no row there.
 
 The flag is evaluated on every call, never once at start-up: Mixed's routing caches a course's store
-for the life of the process (SPLIT_CONTRACT §8 pitfall 11), so the store asks this module each time
+for the life of the process (docs/SPLIT_CONTRACT.md §8 pitfall 11), so the store asks this module each time
 and a flip takes effect on the next request without a restart. Inside a request the lookups are
 request-cached (edx_django_utils ``RequestCache``, cleared by its middleware at each request's start
 and end, and by :func:`set_course_override` / :func:`set_org_override`). Outside a request (celery,
@@ -41,7 +41,7 @@ from opaque_keys.edx.keys import CourseKey, LearningContextKey
 from opaque_keys.edx.locator import CourseLocator, LibraryLocator
 from waffle import get_waffle_flag_model
 
-from lc_modulestore.models import CourseFlagOverride, OrgFlagOverride
+from .models import CourseFlagOverride, OrgFlagOverride
 
 __all__ = [
     "DEFAULT_FLAG_NAME",

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
-
-from .compiling import compile_bound_course
-from .models import CourseBinding
+from .. import conf
+from ..courses.models import CourseBinding
+from .compile_publish import compile_bound_course
 
 __all__ = ["compiles_paused", "on_entities_published"]
 
@@ -42,7 +41,7 @@ def on_entities_published(learning_package: Any, **kwargs: Any) -> None:
     binding = CourseBinding.objects.filter(learning_package_id=learning_package.id).first()
     if binding is None:
         return  # a library or another package this project does not serve
-    if getattr(settings, "LC_MODULESTORE_COMPILE_ASYNC", False):
+    if conf.COMPILE_ASYNC.value:
         from .tasks import compile_course_task
 
         compile_course_task.delay(binding.pk)

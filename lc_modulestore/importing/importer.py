@@ -47,8 +47,9 @@ from compile.olx_export import (
     read_course_export,
     serialize_element,
 )
+from compile.vocabulary import ROOT_KEY
 
-from .models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
+from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
 
 __all__ = ["ImportResult", "OlxImportError", "import_olx"]
 
@@ -153,7 +154,7 @@ class _Importer:
                 if key not in entities and state.version_id is not None:
                     content_api.soft_delete_draft(_entity(state.entity_id), deleted_by=self.user_id)
                     self.result.deleted += 1
-        root = _entity(entities[("course", "course")])
+        root = _entity(entities[ROOT_KEY])
         if binding.root_id != root:
             binding.root_id = root
             binding.save(update_fields=["root"])

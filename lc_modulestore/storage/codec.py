@@ -1,5 +1,5 @@
 """
-Bytes for compiled documents, chosen for decode speed and size (DESIGN §8, issue #5).
+Bytes for compiled documents, chosen for decode speed and size (docs/DESIGN.md §8).
 
 A structure is stored as zlib-compressed orjson in a compact layout rather than Split's own:
 
@@ -28,8 +28,8 @@ from typing import Any
 import orjson
 from bson import ObjectId
 
-from .fields import date_field_names
-from .gc_pause import without_gc
+from compile.fields import date_field_names
+from compile.gc_pause import without_gc
 
 __all__ = [
     "FORMAT",

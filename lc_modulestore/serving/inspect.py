@@ -11,7 +11,7 @@ from opaque_keys.edx.keys import CourseKey
 from xblock.core import XBlock
 from xblock.fields import Scope
 
-from compile.olx_export import DETACHED_TYPES
+from compile.vocabulary import DETACHED_TYPES
 
 from .modulestore import LearningCoreModuleStore
 

@@ -2,37 +2,23 @@
 Split's persistence backend (``SplitMongoModuleStore.db_connection``) over the compiled documents.
 
 Same method names, arguments and return shapes as edx-platform's ``DjangoFlexPersistenceBackend``
-(SPLIT_CONTRACT §2), so it serves this project's store and can be plugged under Split itself. It
+(docs/SPLIT_CONTRACT.md §2), so it serves this project's store and can be plugged under Split itself. It
 only ever reads: every write method raises :class:`ReadOnlyModuleStoreError`, because content is
 authored in Learning Core and reaches these tables through the compiler.
 
-Caching, outermost first:
-
-* course indexes are request-cached, as DjangoFlex does (namespace :data:`INDEX_CACHE_NAMESPACE`);
-* decoded structures are kept per process in a small LRU keyed by structure id;
-* the compressed structure bytes, exactly as stored, go to an optional Django cache, split into
-  chunks below memcached's 1 MB item limit, so big courses are cached too (Split's own cache
-  skips structures over 2 MB).
-
-Structure ids are immutable (every publish compiles a new id), so no cached structure ever goes
-stale and nothing needs invalidating; only the index says which structure is live.
+Course indexes are request-cached, as DjangoFlex does (namespace :data:`INDEX_CACHE_NAMESPACE`);
+structures go through the caches of :mod:`.structure_cache`.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import threading
-import zlib
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from django.conf import settings
-from django.core.cache import BaseCache, caches
-from django.core.exceptions import ImproperlyConfigured
 from django.db import Error as DatabaseError
 from django.db import connections, router
 from django.db.models import CharField
@@ -40,15 +26,16 @@ from django.db.models.functions import Lower
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from compile.codec import decode_definition, decode_structure_in_memory
-from lc_modulestore.models import PUBLISHED_BRANCH, CompiledDefinition, CompiledStructure, CourseIndex
+from compile.vocabulary import BRANCHES, PUBLISHED_BRANCH
 
-from .exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
+from .. import conf
+from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
+from .codec import decode_definition, decode_structure_in_memory
+from .models import CompiledDefinition, CompiledStructure, CourseIndex
 from .split_types import BlockData, BlockKey, EditInfo
+from .structure_cache import DECODED_STRUCTURES, SharedStructureCache
 
 __all__ = [
-    "DEFAULT_CACHE_CHUNK_SIZE",
-    "DEFAULT_LRU_SIZE",
     "INDEX_CACHE_NAMESPACE",
     "PUBLISHED_BRANCH",
     "LearningCorePersistenceBackend",
@@ -59,15 +46,8 @@ log = logging.getLogger(__name__)
 type Structure = dict[str, Any]
 type Document = dict[str, Any]
 
-# The branches a v1 course index can name (SplitModulestoreCourseIndex.field_name_for_branch).
-_KNOWN_BRANCHES = frozenset({"draft-branch", PUBLISHED_BRANCH, "library"})
 # Our own namespace: clearing it never touches Split's "course_index_cache" when both run side by side.
 INDEX_CACHE_NAMESPACE = "lc_modulestore.course_index_cache"
-DEFAULT_LRU_SIZE = 32
-# memcached refuses items over 1 MB (key and item overhead included); stay well below it.
-DEFAULT_CACHE_CHUNK_SIZE = 900_000
-# Bump when the cache layout changes, so a rolling deploy never reads the other layout.
-_CACHE_KEY_PREFIX = "lc_modulestore.structure.v1"
 _INDEX_FIELDS = (
     "object_id",
     "edited_by",
@@ -150,56 +130,6 @@ def _unique_ids(ids: Iterable[Any]) -> list[ObjectId]:
     return list(seen)
 
 
-# --- per-process structure cache ----------------------------------------------------------------
-
-
-class _StructureLRU:
-    """
-    Decoded structures by id, least recently used evicted first. Shared by every backend of the
-    process (one copy of a course in memory however many stores read it); thread-safe because
-    threaded servers serve several requests of one process at once.
-    """
-
-    def __init__(self) -> None:
-        self._entries: OrderedDict[ObjectId, Structure] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def maxsize() -> int:
-        """Read on every insert, so a settings change (or a test override) takes effect at once."""
-        return max(0, int(getattr(settings, "LC_MODULESTORE_STRUCTURE_LRU_SIZE", DEFAULT_LRU_SIZE)))
-
-    def get(self, key: ObjectId) -> Structure | None:
-        with self._lock:
-            structure = self._entries.get(key)
-            if structure is not None:
-                self._entries.move_to_end(key)
-            return structure
-
-    def put(self, key: ObjectId, structure: Structure) -> None:
-        maxsize = self.maxsize()
-        with self._lock:
-            self._entries[key] = structure
-            self._entries.move_to_end(key)
-            while len(self._entries) > maxsize:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __contains__(self, key: object) -> bool:
-        with self._lock:
-            return key in self._entries
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
-
-
-_LRU = _StructureLRU()
-
-
 # --- the backend --------------------------------------------------------------------------------
 
 
@@ -227,19 +157,10 @@ class LearningCorePersistenceBackend:
         Raises ImproperlyConfigured for an alias missing from CACHES: unlike Split's fixed alias,
         ours is configured on purpose, so a typo should fail at startup, not disable caching silently.
         """
-        if cache_alias is None:
-            cache_alias = getattr(settings, "LC_MODULESTORE_STRUCTURE_CACHE", None) or None
-        if cache_alias is not None and cache_alias not in settings.CACHES:
-            raise ImproperlyConfigured(f"structure cache {cache_alias!r} is not in settings.CACHES")
-        self.cache_alias = cache_alias
-        chunk_size = int(
-            cache_chunk_size
-            or getattr(settings, "LC_MODULESTORE_STRUCTURE_CACHE_CHUNK_SIZE", None)
-            or DEFAULT_CACHE_CHUNK_SIZE
+        self.shared_cache = SharedStructureCache(
+            cache_alias if cache_alias is not None else (conf.STRUCTURE_CACHE.value or None),
+            int(cache_chunk_size or conf.STRUCTURE_CACHE_CHUNK_SIZE.value),
         )
-        if chunk_size <= 0:
-            raise ImproperlyConfigured("the structure cache chunk size must be positive")
-        self.cache_chunk_size = chunk_size
         # As Split's backend does on construction: no index cached by a previous store survives.
         self._index_cache().clear()
 
@@ -267,16 +188,16 @@ class LearningCorePersistenceBackend:
         if oid is None:
             log.warning("Not a structure id: %r (course %s)", structure_id, course_context)
             return None
-        structure = _LRU.get(oid)
+        structure = DECODED_STRUCTURES.get(oid)
         if structure is not None:
             return structure
-        data = self._cache_get(oid)
+        data = self.shared_cache.get(oid)
         if data is not None:
             try:
                 structure = _in_memory(data)
             except Exception:
                 log.warning("Undecodable cached structure %s; reading it from the database", oid)
-                self._cache_delete(oid)
+                self.shared_cache.delete(oid)
                 data = None
         if data is None:
             data = self._load_structure_bytes(oid)
@@ -288,9 +209,9 @@ class LearningCorePersistenceBackend:
                 )
                 return None
             structure = _in_memory(data)
-            self._cache_set(oid, data)
+            self.shared_cache.set(oid, data)
         assert structure is not None
-        _LRU.put(oid, structure)
+        DECODED_STRUCTURES.put(oid, structure)
         return structure
 
     def find_structures_by_id(self, ids: Iterable[Any], course_context: Any = None) -> list[Structure]:
@@ -303,7 +224,7 @@ class LearningCorePersistenceBackend:
         wanted = _unique_ids(ids)
         missing = []
         for oid in wanted:
-            structure = _LRU.get(oid)
+            structure = DECODED_STRUCTURES.get(oid)
             if structure is not None:
                 found[oid] = _copy_structure(structure)
             else:
@@ -325,7 +246,7 @@ class LearningCorePersistenceBackend:
         wanted = _unique_ids(ids)
         missing = []
         for oid in wanted:
-            structure = _LRU.get(oid)
+            structure = DECODED_STRUCTURES.get(oid)
             if structure is None:
                 missing.append(oid)
                 continue
@@ -410,7 +331,7 @@ class LearningCorePersistenceBackend:
         wiki_slug = targets.pop("wiki_slug", None)
         if targets:
             raise ValueError(f"Unsupported search_targets: {', '.join(targets.keys())}")
-        if branch is not None and branch not in _KNOWN_BRANCHES:
+        if branch is not None and branch not in BRANCHES:
             raise ValueError(f"Unknown branch: {branch}")
         if branch is not None and branch != PUBLISHED_BRANCH:
             return iter(())  # only published structures are compiled
@@ -493,13 +414,13 @@ class LearningCorePersistenceBackend:
     @staticmethod
     def clear_process_cache() -> None:
         """Empty the per-process LRU (tests, or to free memory); correctness never needs it."""
-        _LRU.clear()
+        DECODED_STRUCTURES.clear()
 
     @staticmethod
     def in_process_cache(structure_id: ObjectId | str) -> bool:
         """Whether the structure is decoded in this process's LRU (for tests and diagnostics)."""
         oid = _object_id(structure_id)
-        return oid is not None and oid in _LRU
+        return oid is not None and oid in DECODED_STRUCTURES
 
     # --- internals --------------------------------------------------------------------------------
 
@@ -543,73 +464,6 @@ class LearningCorePersistenceBackend:
         rows = CompiledStructure.objects.filter(object_id__in=[str(oid) for oid in oids])
         return [bytes(data) for data in rows.values_list("data", flat=True)]
 
-    # --- Django cache: compressed bytes in chunks ---------------------------------------------------
-    #
-    # ``<prefix>.<id>`` holds ``(chunk count, total size, crc32)``, ``<prefix>.<id>.<n>`` the chunks.
-    # The head and the first chunk are fetched together, so a structure of one chunk is one round
-    # trip. Items are evicted independently, so a missing chunk or a bad checksum is a miss.
-
-    def _cache(self) -> BaseCache | None:
-        # Looked up per use: Django's cache handles are per thread.
-        return caches[self.cache_alias] if self.cache_alias is not None else None
-
-    @staticmethod
-    def _cache_keys(oid: ObjectId, count: int) -> list[str]:
-        return [f"{_CACHE_KEY_PREFIX}.{oid}.{n}" for n in range(count)]
-
-    def _cache_get(self, oid: ObjectId) -> bytes | None:
-        cache = self._cache()
-        if cache is None:
-            return None
-        head_key = f"{_CACHE_KEY_PREFIX}.{oid}"
-        first_key = f"{_CACHE_KEY_PREFIX}.{oid}.0"
-        try:
-            items = cache.get_many([head_key, first_key])
-            head = items.get(head_key)
-            if head is None:
-                return None
-            count, size, crc = head
-            keys = self._cache_keys(oid, count)
-            if count > 1:
-                items.update(cache.get_many(keys[1:]))
-            if any(key not in items for key in keys):
-                return None  # a chunk was evicted: read the row, which rewrites them all
-            data = b"".join(items[key] for key in keys)
-        except Exception:  # a cache outage must not take reads down with it
-            log.warning("Structure cache %r failed reading %s", self.cache_alias, oid, exc_info=True)
-            return None
-        if len(data) != size or zlib.crc32(data) != crc:
-            log.warning("Structure cache %r holds a damaged copy of %s; dropping it", self.cache_alias, oid)
-            self._cache_delete(oid, count)
-            return None
-        return data
-
-    def _cache_set(self, oid: ObjectId, data: bytes) -> None:
-        cache = self._cache()
-        if cache is None:
-            return
-        step = self.cache_chunk_size
-        chunks = [data[start : start + step] for start in range(0, len(data), step)] or [b""]
-        keys = self._cache_keys(oid, len(chunks))
-        items: dict[str, Any] = dict(zip(keys, chunks, strict=True))
-        items[f"{_CACHE_KEY_PREFIX}.{oid}"] = (len(chunks), len(data), zlib.crc32(data))
-        try:
-            failed = cache.set_many(items)
-        except Exception:
-            log.warning("Structure cache %r failed storing %s", self.cache_alias, oid, exc_info=True)
-            return
-        if failed:
-            log.warning("Structure cache %r refused %d items of %s", self.cache_alias, len(failed), oid)
-
-    def _cache_delete(self, oid: ObjectId, count: int = 0) -> None:
-        cache = self._cache()
-        if cache is None:
-            return
-        try:
-            cache.delete_many([f"{_CACHE_KEY_PREFIX}.{oid}", *self._cache_keys(oid, count)])
-        except Exception:
-            log.warning("Structure cache %r failed deleting %s", self.cache_alias, oid, exc_info=True)
-
 
 def _first_block_of_type(data: bytes, block_type: str) -> Structure:
     """``{_id, root, blocks}`` of a stored structure, keeping only its first ``block_type`` block."""
@@ -620,7 +474,7 @@ def _first_block_of_type(data: bytes, block_type: str) -> Structure:
 
 
 def _index_document(row: dict[str, Any]) -> Document:
-    """A CourseIndex row (``values(*_INDEX_FIELDS)``) as Split's v1 index (SPLIT_CONTRACT §1.2)."""
+    """A CourseIndex row (``values(*_INDEX_FIELDS)``) as Split's v1 index (docs/SPLIT_CONTRACT.md §1.2)."""
     course_key = row["binding__course_key"]
     return {
         "_id": ObjectId(row["object_id"]),

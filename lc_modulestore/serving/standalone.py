@@ -33,30 +33,10 @@ from xblock.fields import (
     String,
 )
 
-from compile.fields import (
-    BLOCK_TYPES_WITH_CHILDREN,
-    COMMON_FIELDS,
-    CONTAINER_TYPES,
-    CONTENT,
-    TYPE_FIELDS,
-    FieldRule,
-    Kind,
-)
+from compile.fields import COMMON_FIELDS, CONTENT, TYPE_FIELDS, FieldRule, Kind
+from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
 
-__all__ = ["INHERITABLE_FIELDS", "EditInfoMixin", "StandaloneErrorBlock", "standalone_class"]
-
-# edx-platform's InheritanceMixin fields (SPLIT_CONTRACT §5.3): a block without its own value takes
-# its nearest ancestor's explicitly set one.
-INHERITABLE_FIELDS = frozenset(
-    {
-        "graded", "start", "due", "relative_weeks_due", "visible_to_staff_only", "course_edit_method",
-        "giturl", "xqa_key", "graceperiod", "group_access", "showanswer", "show_correctness", "rerandomize",
-        "days_early_for_beta", "static_asset_path", "use_latex_compiler", "max_attempts", "matlab_api_key",
-        "user_partitions", "video_speed_optimizations", "video_auto_advance", "video_bumper",
-        "show_reset_button", "edxnotes", "edxnotes_visibility", "in_entrance_exam", "self_paced",
-        "hide_from_toc",
-    }
-)  # fmt: skip
+__all__ = ["EditInfoMixin", "StandaloneErrorBlock", "is_reference_field", "standalone_class"]
 
 _FIELD_CLASSES: dict[Kind, type[Field]] = {
     Kind.STRING: String,

@@ -1,0 +1,371 @@
+"""
+The one reader of a bound course's published state in Learning Core: whole (a full compile) or
+only what the publishes since the last compile touched (an incremental one).
+
+Walking containers through the public ``get_*_in_*`` helpers costs about two queries per container
+and one per component (thousands for a real course); the read-only ``models_api`` lets us read the
+same state in a constant number of queries, whatever the course size
+(docs/LEARNING_CORE_NOTES.md §12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, cast
+
+from django.db.models import F, Min
+from openedx_content.models_api import (
+    ComponentVersionMedia,
+    Container,
+    EntityListRow,
+    PublishableEntity,
+    Published,
+    PublishLog,
+    PublishLogRecord,
+)
+
+from compile.ids import EntityId, EntityListId, PublishLogId, UserId, VersionId
+from compile.snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
+from compile.vocabulary import DETACHED_TYPES, BlockKeyTuple
+
+from ..courses.models import CourseBinding, VersionFieldData
+
+__all__ = ["PublishLogs", "latest_publish_logs", "read_changes_since", "read_published_state"]
+
+type Fields = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishLogs:
+    """The package's latest PublishLog, and the ids Split's version chain needs."""
+
+    latest: PublishLog
+    previous_id: PublishLogId | None  # the one before the latest: Split's previous_version
+    first_id: PublishLogId  # the package's first: Split's original_version
+
+
+class _KeyColumns(NamedTuple):
+    """What names an entity as a block: the project's key map, else its Learning Core type and code."""
+
+    mapped_type: str | None
+    mapped_id: str | None
+    component_type: str | None
+    component_code: str | None
+    container_type: str | None
+    container_code: str | None
+
+
+# _KeyColumns' lookups, from PublishableEntity.
+_KEY_LOOKUPS = (
+    "lc_block__block_type",
+    "lc_block__block_id",
+    "component__component_type__name",
+    "component__component_code",
+    "container__container_type__type_code",
+    "container__container_code",
+)
+
+
+class _PublishedRow(NamedTuple):
+    entity_id: EntityId
+    version_id: VersionId
+    version_num: int
+    title: str
+    keys: _KeyColumns
+    entity_list_id: EntityListId | None  # containers only
+    settings: Fields | None  # cached field data (always there for importer-made versions)
+    content: Fields | None
+    parser_version: int | None
+
+    @property
+    def is_component(self) -> bool:
+        return self.keys.component_type is not None
+
+    @property
+    def is_container(self) -> bool:
+        return self.keys.container_type is not None
+
+
+# One query for every published version of the course: _PublishedRow's columns, from Published.
+_PUBLISHED_LOOKUPS = (
+    "entity_id",
+    "version_id",
+    "version__version_num",
+    "version__title",
+    *(f"entity__{lookup}" for lookup in _KEY_LOOKUPS),
+    "version__containerversion__entity_list_id",
+    "version__lc_field_data__settings",
+    "version__lc_field_data__content",
+    "version__lc_field_data__parser_version",
+)
+
+
+def _published_row(values: tuple[Any, ...]) -> _PublishedRow:
+    entity_id, version_id, version_num, title, *rest = values
+    keys, (entity_list_id, settings, content, parser_version) = _KeyColumns(*rest[:6]), rest[6:]
+    return _PublishedRow(
+        entity_id, version_id, version_num, title, keys, entity_list_id, settings, content, parser_version
+    )
+
+
+class _EditInfo(NamedTuple):
+    edited_on: datetime
+    edited_by: UserId | None
+    publish_log_id: PublishLogId
+    previous_publish_log_id: PublishLogId | None
+
+
+def latest_publish_logs(binding: CourseBinding) -> PublishLogs:
+    """The package's latest PublishLog and its neighbours' ids; SnapshotError when none exists."""
+    logs = PublishLog.objects.filter(learning_package_id=binding.learning_package_id)
+    latest = list(logs.order_by("-id")[:2])
+    if not latest:
+        raise SnapshotError(f"{binding.course_key}: nothing has been published yet")
+    first_id = logs.aggregate(first=Min("id"))["first"]
+    previous_id = PublishLogId(latest[1].id) if len(latest) > 1 else None
+    return PublishLogs(latest[0], previous_id, PublishLogId(first_id))
+
+
+def read_published_state(binding: CourseBinding, logs: PublishLogs | None = None) -> CourseSnapshot:
+    """
+    The course as published now: the blocks reachable from its root plus its detached pages.
+
+    Six queries in all. Raises :class:`SnapshotError` when the published graph is not a tree
+    (a block with two parents, or a pinned child), naming the blocks involved.
+    """
+    logs = logs or latest_publish_logs(binding)
+    entities = _read_entities(binding)
+    root = _root_id(binding)
+    if root not in entities:
+        raise SnapshotError(f"{binding.course_key}: the course root is not published")
+    kept = _reachable(root, entities)
+    kept.update(e.entity_id for e in entities.values() if e.block_type in DETACHED_TYPES)
+    return _snapshot(binding, logs, {entity_id: entities[entity_id] for entity_id in sorted(kept)})
+
+
+def read_changes_since(
+    binding: CourseBinding, since: PublishLogId, known: Collection[BlockKeyTuple], logs: PublishLogs
+) -> CourseSnapshot:
+    """
+    What the publishes after ``since`` changed, as a partial snapshot: the entities their records
+    name (ancestors included, through side-effect records), and the block keys of their children.
+    ``known`` are the blocks of the structure compiled for ``since``: a child it lacks (re-attached
+    after being orphaned) is read and built with its whole subtree.
+    """
+    records = PublishLogRecord.objects.filter(
+        publish_log__learning_package_id=binding.learning_package_id,
+        publish_log_id__gt=since,
+        publish_log_id__lte=logs.latest.id,
+    ).values_list("entity_id", flat=True)
+    changed = {EntityId(entity_id) for entity_id in records}
+    entities = _read_entities(binding, changed)
+    rebuild = set(entities)
+    child_keys: dict[EntityId, BlockKeyTuple] = {}
+    pending = _missing_children(entities, entities.keys())
+    while pending:
+        keys = _block_keys(binding, pending)
+        child_keys.update(keys)
+        found = _read_entities(binding, {e for e, key in keys.items() if key not in known})
+        entities.update(found)
+        rebuild |= found.keys()
+        pending = _missing_children(entities, found.keys()) - child_keys.keys()
+    deleted = changed - entities.keys()
+    return _snapshot(
+        binding,
+        logs,
+        entities,
+        changed=frozenset(rebuild),
+        deleted=frozenset(_block_keys(binding, deleted).values()) if deleted else frozenset(),
+        child_keys=child_keys,
+    )
+
+
+def _root_id(binding: CourseBinding) -> EntityId:
+    return EntityId(binding.root_id or 0)
+
+
+def _snapshot(
+    binding: CourseBinding,
+    logs: PublishLogs,
+    entities: dict[EntityId, EntitySnapshot],
+    *,
+    changed: frozenset[EntityId] | None = None,
+    deleted: frozenset[BlockKeyTuple] = frozenset(),
+    child_keys: dict[EntityId, BlockKeyTuple] | None = None,
+) -> CourseSnapshot:
+    latest = logs.latest
+    return CourseSnapshot(
+        course_key=str(binding.course_key),
+        package_uuid=binding.learning_package.uuid,
+        publish_log_id=PublishLogId(latest.id),
+        published_at=latest.published_at,
+        published_by=UserId(latest.published_by_id) if latest.published_by_id is not None else None,
+        root_entity_id=_root_id(binding),
+        first_publish_log_id=logs.first_id,
+        previous_publish_log_id=logs.previous_id,
+        entities=entities,
+        changed=changed,
+        deleted=deleted,
+        child_keys=child_keys or {},
+    )
+
+
+def _read_entities(
+    binding: CourseBinding, entity_ids: Collection[EntityId] | None = None
+) -> dict[EntityId, EntitySnapshot]:
+    """
+    The published version of every entity of the course (or of ``entity_ids`` only), with its
+    block key, block.xml or children, cached fields and edit info: four queries.
+    """
+    published = Published.objects.filter(
+        entity__learning_package_id=binding.learning_package_id, version__isnull=False
+    )
+    if entity_ids is not None:
+        published = published.filter(entity_id__in=entity_ids)
+    rows = [_published_row(values) for values in published.values_list(*_PUBLISHED_LOOKUPS)]
+    children = _children(binding, {row.entity_list_id for row in rows if row.entity_list_id is not None})
+    olx: dict[VersionId, str] = dict(
+        ComponentVersionMedia.objects.filter(
+            component_version_id__in=[row.version_id for row in rows if row.is_component], path="block.xml"
+        ).values_list("component_version_id", "media__text")
+    )
+    edits = _edit_info(binding, entity_ids)
+    inherited = _inherited_fields(
+        {row.entity_id for row in rows if row.is_container and row.settings is None}
+    )
+    snapshots: dict[EntityId, EntitySnapshot] = {}
+    for row in rows:
+        block_type, block_id = _block_key(row.keys)
+        edit = edits.get(row.entity_id)
+        settings, content = row.settings, row.content
+        if row.entity_id in inherited:  # a container version made outside the importer
+            settings, content = inherited[row.entity_id]
+            settings = {**settings, "display_name": row.title}
+        snapshots[row.entity_id] = EntitySnapshot(
+            entity_id=row.entity_id,
+            block_type=block_type,
+            block_id=block_id,
+            version_id=row.version_id,
+            version_num=row.version_num,
+            title=row.title,
+            olx=olx.get(row.version_id) if row.is_component else None,
+            children=tuple(children.get(row.entity_list_id, ())) if row.entity_list_id is not None else (),
+            settings=settings,
+            content=content,
+            parser_version=row.parser_version,
+            edited_on=edit.edited_on if edit else None,
+            edited_by=edit.edited_by if edit else None,
+            edit_publish_log_id=edit.publish_log_id if edit else None,
+            previous_edit_publish_log_id=edit.previous_publish_log_id if edit else None,
+        )
+    return snapshots
+
+
+def _block_keys(binding: CourseBinding, entity_ids: Collection[EntityId]) -> dict[EntityId, BlockKeyTuple]:
+    """Block keys of entities, published or not (deleted ones too): one query."""
+    rows = PublishableEntity.objects.filter(
+        learning_package_id=binding.learning_package_id, id__in=entity_ids
+    ).values_list("id", *_KEY_LOOKUPS)
+    return {EntityId(entity_id): _block_key(_KeyColumns(*keys)) for entity_id, *keys in rows}
+
+
+def _block_key(columns: _KeyColumns) -> BlockKeyTuple:
+    """
+    The project's key map wins; an entity created outside the importer (authored directly in
+    Learning Core) is named by its type and code, as the platform's Learning Core runtime does.
+    """
+    if columns.mapped_type is not None and columns.mapped_id is not None:
+        return columns.mapped_type, columns.mapped_id
+    if columns.component_type is not None and columns.component_code is not None:
+        return columns.component_type, columns.component_code
+    container_class = Container.subclass_for_type_code(cast(str, columns.container_type))
+    return str(container_class.olx_tag_name), cast(str, columns.container_code)
+
+
+def _children(
+    binding: CourseBinding, entity_list_ids: set[EntityListId]
+) -> dict[EntityListId, list[EntityId]]:
+    """Published children per entity list; unpinned rows follow the child's published version."""
+    rows = (
+        EntityListRow.objects.filter(entity_list_id__in=entity_list_ids)
+        .order_by("entity_list_id", "order_num")
+        .values_list("entity_list_id", "entity_id", "entity_version_id", "entity__published__version_id")
+    )
+    children: dict[EntityListId, list[EntityId]] = {}
+    for list_id, child_id, pinned_version, published_version in rows:
+        if pinned_version is not None:
+            raise SnapshotError(
+                f"{binding.course_key}: entity {child_id} is pinned to version {pinned_version} in a"
+                " container; a Split structure can only hold the published version"
+            )
+        # Deleted or never published children are not part of the published course.
+        if published_version is not None:
+            children.setdefault(list_id, []).append(child_id)
+    return children
+
+
+def _inherited_fields(container_ids: set[EntityId]) -> dict[EntityId, tuple[Fields, Fields]]:
+    """
+    Settings for container versions that have none of their own: made in Learning Core directly
+    (a rename or reorder through its API stores only a title). They keep the settings of the
+    entity's latest version that had some, so an edit outside the importer loses nothing.
+    """
+    if not container_ids:
+        return {}
+    fields: dict[EntityId, tuple[Fields, Fields]] = {entity_id: ({}, {}) for entity_id in container_ids}
+    for entity_id, settings, content in (
+        VersionFieldData.objects.filter(version__entity_id__in=container_ids)
+        .order_by("version__version_num")
+        .values_list("version__entity_id", "settings", "content")
+    ):
+        fields[entity_id] = (settings, content)
+    return fields
+
+
+def _edit_info(binding: CourseBinding, entity_ids: Collection[EntityId] | None) -> dict[EntityId, _EditInfo]:
+    """
+    When and by whom each entity's current version was published, and the publish before that
+    which changed it: Split's ``edit_info``. Side-effect records (old == new) do not count, as
+    Split keeps the edit info of ancestors when only a descendant changes.
+    """
+    records = PublishLogRecord.objects.filter(
+        publish_log__learning_package_id=binding.learning_package_id, new_version__isnull=False
+    ).exclude(old_version_id=F("new_version_id"))
+    if entity_ids is not None:
+        records = records.filter(entity_id__in=entity_ids)
+    info: dict[EntityId, _EditInfo] = {}
+    for entity_id, log_id, published_at, published_by in records.order_by("publish_log_id").values_list(
+        "entity_id", "publish_log_id", "publish_log__published_at", "publish_log__published_by_id"
+    ):
+        previous = info.get(entity_id)
+        info[entity_id] = _EditInfo(
+            published_at, published_by, log_id, previous.publish_log_id if previous else None
+        )
+    return info
+
+
+def _missing_children(entities: dict[EntityId, EntitySnapshot], parents: Iterable[EntityId]) -> set[EntityId]:
+    return {c for p in parents for c in entities[p].children if c not in entities}
+
+
+def _reachable(root: EntityId, entities: dict[EntityId, EntitySnapshot]) -> set[EntityId]:
+    """Entities under the root; a second parent is an error Split cannot represent."""
+    parent: dict[EntityId, EntityId] = {}
+    stack = [root]
+    seen = {root}
+    while stack:
+        entity_id = stack.pop()
+        for child in entities[entity_id].children:
+            if child in parent:
+                first, second = entities[parent[child]], entities[entity_id]
+                raise SnapshotError(
+                    f"{'/'.join(entities[child].key)} is a child of both {'/'.join(first.key)}"
+                    f" and {'/'.join(second.key)}; a Split structure gives each block one parent"
+                )
+            parent[child] = entity_id
+            if child in entities and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen

@@ -1,0 +1,84 @@
+"""
+Every ``LC_MODULESTORE_*`` setting, with its default and what it does: the one place that reads
+them. Values are read on use, not at import, so ``override_settings`` and a settings change
+between tests take effect at once. README.rst lists the same table for operators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+__all__ = [
+    "ALL_SETTINGS",
+    "COMPILE_ASYNC",
+    "INSERT_BATCH_SIZE",
+    "RECENT_COMPILES_LRU_SIZE",
+    "STRUCTURE_CACHE",
+    "STRUCTURE_CACHE_CHUNK_SIZE",
+    "STRUCTURE_INFO_LRU_SIZE",
+    "STRUCTURE_LRU_SIZE",
+    "Setting",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting[T]:
+    """One Django setting of this project: its name, its default, and a line on what it does."""
+
+    name: str
+    default: T
+    help: str
+
+    @property
+    def value(self) -> T:
+        value: T = getattr(settings, self.name, self.default)
+        return value
+
+
+COMPILE_ASYNC = Setting(
+    "LC_MODULESTORE_COMPILE_ASYNC",
+    False,
+    "Compile publishes in a Celery task instead of right after the publish commits.",
+)
+STRUCTURE_CACHE: Setting[str | None] = Setting(
+    "LC_MODULESTORE_STRUCTURE_CACHE",
+    None,
+    "Alias in CACHES for the compressed structure bytes shared by every process (None: no cache).",
+)
+STRUCTURE_CACHE_CHUNK_SIZE = Setting(
+    "LC_MODULESTORE_STRUCTURE_CACHE_CHUNK_SIZE",
+    900_000,
+    "Largest cache item, in bytes; bigger structures are stored in chunks (memcached refuses 1 MB).",
+)
+STRUCTURE_LRU_SIZE = Setting(
+    "LC_MODULESTORE_STRUCTURE_LRU_SIZE",
+    32,
+    "Decoded structures kept in each process (one per live course version; 0 keeps none).",
+)
+STRUCTURE_INFO_LRU_SIZE = Setting(
+    "LC_MODULESTORE_STRUCTURE_INFO_LRU_SIZE",
+    16,
+    "Per-structure parent maps and subtree edit times kept by each store instance.",
+)
+RECENT_COMPILES_LRU_SIZE = Setting(
+    "LC_MODULESTORE_RECENT_COMPILES_LRU_SIZE",
+    8,
+    "Structures this process compiled last, kept with their encoder so the next compile patches them.",
+)
+INSERT_BATCH_SIZE = Setting(
+    "LC_MODULESTORE_INSERT_BATCH_SIZE",
+    200,
+    "Rows per INSERT when a compile stores field data and definitions (MySQL's max_allowed_packet).",
+)
+
+ALL_SETTINGS: tuple[Setting[object], ...] = (
+    COMPILE_ASYNC,
+    STRUCTURE_CACHE,
+    STRUCTURE_CACHE_CHUNK_SIZE,
+    STRUCTURE_LRU_SIZE,
+    STRUCTURE_INFO_LRU_SIZE,
+    RECENT_COMPILES_LRU_SIZE,
+    INSERT_BATCH_SIZE,
+)

@@ -1,0 +1,1 @@
+"""OLX course exports into Learning Core, through its public API (``importer``)."""

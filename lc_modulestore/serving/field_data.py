@@ -1,0 +1,108 @@
+"""
+One block's field data, with the semantics of Split's ``SplitMongoKVS`` + ``InheritingFieldData``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from xblock.core import XBlock
+from xblock.field_data import FieldData
+from xblock.fields import ReferenceList, ReferenceValueDict, Scope
+
+from compile.vocabulary import INHERITABLE_FIELDS
+
+from ..storage.split_types import BlockKey
+from .standalone import is_reference_field
+
+if TYPE_CHECKING:
+    from .runtime import LearningCoreRuntime
+
+__all__ = ["BlockFieldData"]
+
+
+class BlockFieldData(FieldData):
+    """
+    Field data of one block, with the semantics of Split's ``SplitMongoKVS`` + ``InheritingFieldData``:
+    settings and children from the structure, content from the definition, the parent from the
+    structure's children lists, inherited settings from ancestors, ``field_decorator`` applied to
+    every value read. Writes stay in memory (nothing is ever saved).
+    """
+
+    def __init__(self, runtime: LearningCoreRuntime, key: Any, block_data: Any) -> None:
+        self._runtime = runtime
+        self._key = key
+        self._data = block_data
+        self._local: dict[str, Any] = {}
+
+    def _raw(self, block: XBlock, name: str) -> Any:
+        if name in self._local:
+            return self._local[name]
+        declared = block.fields.get(name)
+        scope = declared.scope if declared is not None else Scope.settings
+        runtime = self._runtime
+        if scope == Scope.parent:
+            parent = runtime.entry.info.parent_map.get(self._key)
+            if parent is None:
+                raise KeyError(name)
+            return runtime.usage_key(parent)
+        if scope == Scope.children:
+            return [runtime.usage_key(child) for child in self._data.fields.get("children", ())]
+        if scope == Scope.content:
+            values = runtime.definition_fields(self._data.definition)
+        elif scope == Scope.settings:
+            values = self._data.fields
+        else:
+            raise KeyError(name)  # user state never lives in a course structure
+        if name not in values:
+            raise KeyError(name)
+        return self._references(declared, values[name])
+
+    def _references(self, declared: Any, value: Any) -> Any:
+        """Reference-typed values are stored as [type, id]; XBlocks expect usage keys."""
+        if declared is None or value is None or not is_reference_field(declared):
+            return value
+        make = self._runtime.usage_key
+
+        def key(pair: Any) -> Any:
+            return make(BlockKey(*pair)) if isinstance(pair, list | tuple) and len(pair) == 2 else pair
+
+        if isinstance(declared, ReferenceValueDict):
+            return {name: key(pair) for name, pair in value.items()}
+        if isinstance(declared, ReferenceList):
+            return [key(pair) for pair in value]
+        return key(value)
+
+    def get(self, block: XBlock, name: str) -> Any:
+        return self._runtime.decorate(self._raw(block, name))
+
+    def has(self, block: XBlock, name: str) -> bool:
+        try:
+            self._raw(block, name)
+        except KeyError:
+            return False
+        return True
+
+    def set(self, block: XBlock, name: str, value: Any) -> None:
+        self._local[name] = value
+
+    def delete(self, block: XBlock, name: str) -> None:
+        self._local.pop(name, None)
+
+    def default(self, block: XBlock, name: str) -> Any:
+        if name in self._data.defaults:
+            return self._runtime.decorate(self._data.defaults[name])
+        if name in INHERITABLE_FIELDS:
+            blocks = self._runtime.entry.info.structure["blocks"]
+            parents = self._runtime.entry.info.parent_map
+            ancestor = parents.get(self._key)
+            while ancestor is not None:
+                fields = blocks[ancestor].fields
+                if name in fields:
+                    return self._runtime.decorate(self._references(block.fields.get(name), fields[name]))
+                ancestor = parents.get(ancestor)
+        raise KeyError(name)
+
+    def explicit_settings(self) -> dict[str, Any]:
+        """The block's explicitly set settings as stored (children excluded)."""
+        return {k: v for k, v in self._data.fields.items() if k != "children"}

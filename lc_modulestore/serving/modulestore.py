@@ -1,0 +1,538 @@
+"""
+``LearningCoreModuleStore``: the read API the LMS calls, for courses compiled from Learning Core.
+
+An operator puts it in ``settings.MODULESTORE`` in place of Split, with Split's own configuration
+as its ``fallback``. Each call asks the per-course flag (request-cached, so a flip takes effect on
+the next request, without a restart): a course whose flag is on and that has a compiled published
+structure is served from Learning Core; any other course goes to the fallback store. Mixed caches
+its routing per process, which is why the choice is made here, per call, and not by Mixed.
+
+Semantics follow Split's (docs/SPLIT_CONTRACT.md §3): the same return shapes and exceptions, every method
+takes ``**kwargs`` and honours ``field_decorator``. Nothing is ever written: every write method
+raises :class:`ReadOnlyModuleStoreError` for a course served from Learning Core.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from typing import Any
+
+from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
+from xblock.core import XBlock
+
+from compile.vocabulary import DETACHED_TYPES, DRAFT_BRANCH, PUBLISHED_BRANCH, ROOT_KEY
+
+from .. import conf
+from ..exceptions import InsufficientSpecificationError, ItemNotFoundError, VersionConflictError
+from ..lru import SettingSizedLRU
+from ..storage.backend import LearningCorePersistenceBackend
+from ..storage.split_types import BlockKey
+from .flags import DEFAULT_FLAG_NAME, ServingFlag
+from .queries import matches, matching_keys
+from .read_only import ReadOnlyWrites
+from .runtime import LearningCoreRuntime, RuntimeOptions
+from .standalone import EditInfoMixin
+from .structure_info import CourseEntry, StructureInfo
+
+__all__ = ["CourseSummary", "LearningCoreModuleStore"]
+
+log = logging.getLogger(__name__)
+
+
+try:
+    from xmodule.modulestore import CourseSummary  # type: ignore[import-not-found]
+except ImportError:
+
+    class CourseSummary:  # type: ignore[no-redef]
+        """Look-alike of edx-platform's CourseSummary: a course's key and a few root fields."""
+
+        course_info_fields = ["display_name", "display_coursenumber", "display_organization", "end"]
+
+        def __init__(
+            self,
+            course_locator: CourseLocator,
+            display_name: str = "Empty",
+            display_coursenumber: str | None = None,
+            display_organization: str | None = None,
+            end: Any = None,
+        ) -> None:
+            self.display_coursenumber = display_coursenumber or course_locator.course
+            self.display_organization = display_organization or course_locator.org
+            self.display_name = display_name
+            self.id = course_locator
+            self.location = course_locator.make_usage_key(*ROOT_KEY)
+            self.end = end
+
+
+def _load_object(dotted: str) -> Any:
+    """``'pkg.module.Name'`` (or ``'pkg.module:Name'``) → the object."""
+    module, _, name = dotted.replace(":", ".").rpartition(".")
+    return getattr(import_module(module), name)
+
+
+class LearningCoreModuleStore(ReadOnlyWrites):
+    """A read-only ModuleStore over the Split documents compiled from Learning Core publishes."""
+
+    def __init__(
+        self,
+        contentstore: Any = None,
+        doc_store_config: dict[str, Any] | None = None,
+        *,
+        xblock_mixins: tuple[type, ...] = (),
+        xblock_select: Callable[..., Any] | None = None,
+        xblock_field_data_wrappers: tuple[Callable[..., Any], ...] = (),
+        disabled_xblock_types: Callable[[], Any] = lambda: [],
+        i18n_service: Any = None,
+        fs_service: Any = None,
+        user_service: Any = None,
+        signal_handler: Any = None,
+        branch_setting_func: Callable[[], str | None] | None = None,
+        default_class: str | type | None = None,
+        fs_root: str | None = None,
+        render_template: Any = None,
+        services: dict[str, Any] | None = None,
+        request_cache: Any = None,
+        fallback: Any = None,
+        flag_name: str = DEFAULT_FLAG_NAME,
+        **kwargs: Any,
+    ) -> None:
+        self.contentstore = contentstore
+        self.doc_store_config = doc_store_config or {}
+        mixins = tuple(xblock_mixins)
+        if not any(hasattr(m, "edited_on") for m in mixins):
+            mixins += (EditInfoMixin,)  # outside edx-platform, blocks still answer edited_on & co.
+        self.xblock_mixins = mixins
+        self.xblock_select = xblock_select
+        self.xblock_field_data_wrappers = tuple(xblock_field_data_wrappers)
+        self.disabled_xblock_types = disabled_xblock_types
+        self.default_class = self._class(default_class)
+        self.fs_root = fs_root
+        self.render_template = render_template
+        self.request_cache = request_cache
+        self.signal_handler = signal_handler
+        self.branch_setting_func = branch_setting_func or (lambda: None)
+        self.services = dict(services or {})
+        for name, service in (("i18n", i18n_service), ("fs", fs_service), ("user", user_service)):
+            if service is not None:
+                self.services[name] = service
+        self.db_connection = LearningCorePersistenceBackend(**self.doc_store_config)
+        self.flag = ServingFlag(flag_name)
+        self._fallback_spec = fallback
+        self._fallback: Any = None if isinstance(fallback, dict | str) else fallback
+        self._construction = {
+            "contentstore": contentstore,
+            "i18n_service": i18n_service,
+            "fs_service": fs_service,
+            "user_service": user_service,
+            "signal_handler": signal_handler,
+        }
+        self._thread = threading.local()
+        self._infos: SettingSizedLRU[Any, StructureInfo] = SettingSizedLRU(conf.STRUCTURE_INFO_LRU_SIZE)
+        if kwargs:
+            log.debug("LearningCoreModuleStore ignores options %s", sorted(kwargs))
+
+    @staticmethod
+    def _class(default_class: str | type | None) -> type | None:
+        if default_class is None or isinstance(default_class, type):
+            return default_class
+        try:
+            return _load_object(default_class)  # type: ignore[no-any-return]
+        except (ImportError, AttributeError):
+            log.exception(
+                "default_class %s cannot be imported; unknown block types use built-ins", default_class
+            )
+            return None
+
+    # --- routing ---------------------------------------------------------------------------------
+
+    @property
+    def fallback(self) -> Any:
+        """The store for courses not served from Learning Core, built on first use."""
+        if self._fallback is None and self._fallback_spec is not None:
+            self._fallback = self._build_fallback(self._fallback_spec)
+        return self._fallback
+
+    def _build_fallback(self, spec: Any) -> Any:
+        if isinstance(spec, str):
+            spec = {"ENGINE": spec}
+        engine, doc_store_config = spec["ENGINE"], spec.get("DOC_STORE_CONFIG", {})
+        options = dict(spec.get("OPTIONS", {}))
+        try:
+            from xmodule.modulestore.django import create_modulestore_instance  # type: ignore[import-not-found]
+        except ImportError:
+            c = self._construction
+            return _load_object(engine)(
+                doc_store_config=doc_store_config,
+                xblock_mixins=self.xblock_mixins,
+                branch_setting_func=self.branch_setting_func,
+                **c,
+                **options,
+            )
+        c = self._construction
+        return create_modulestore_instance(
+            engine, c["contentstore"], doc_store_config, options, i18n_service=c["i18n_service"],
+            fs_service=c["fs_service"], user_service=c["user_service"], signal_handler=c["signal_handler"],
+        )  # fmt: skip
+
+    def serves(self, course_key: Any) -> bool:
+        """Whether Learning Core serves this course now: flag on and a published structure compiled."""
+        if not isinstance(course_key, CourseLocator) or course_key.deprecated:
+            return False
+        if course_key.org is None:  # a version-only key: ours if the structure is ours
+            return self.db_connection.cached_structure(course_key.version_guid) is not None
+        if not self.flag.is_enabled(course_key):
+            return False
+        index = self.db_connection.get_course_index(course_key, ignore_case=True)
+        return index is not None and PUBLISHED_BRANCH in index["versions"]
+
+    def _delegate(
+        self, method: str, course_key: Any, *args: Any, missing: Any = ItemNotFoundError, **kwargs: Any
+    ) -> Any:
+        """Call the fallback's ``method``; without a fallback the course does not exist."""
+        fallback = self.fallback
+        if fallback is not None:
+            return getattr(fallback, method)(*args, **kwargs)
+        if isinstance(missing, type) and issubclass(missing, Exception):
+            raise missing(course_key)
+        return missing
+
+    # --- courses and their structures ---------------------------------------------------------------
+
+    def _branch(self, course_key: CourseLocator) -> str:
+        """Only the published branch is compiled; draft-preferred reads see the published content."""
+        branch = course_key.branch
+        if branch is None:
+            setting = getattr(self._thread, "branch_setting", None) or self.branch_setting_func()
+            branch = DRAFT_BRANCH if setting == "draft-preferred" else PUBLISHED_BRANCH
+        if branch not in (PUBLISHED_BRANCH, DRAFT_BRANCH):
+            raise ItemNotFoundError(course_key)
+        return branch
+
+    def _entry(self, course_key: CourseLocator) -> CourseEntry:
+        """Split's ``_lookup_course``: the course's structure, with the key its blocks carry."""
+        if course_key.org is None:
+            structure = self.db_connection.cached_structure(course_key.version_guid)
+            if structure is None:
+                raise ItemNotFoundError(f"Structure: {course_key.version_guid}")
+            return CourseEntry(
+                course_key, course_key.version_guid, self._info(course_key.version_guid, structure)
+            )
+        self._branch(course_key)
+        index = self.db_connection.get_course_index(course_key)
+        if index is None or PUBLISHED_BRANCH not in index["versions"]:
+            raise ItemNotFoundError(course_key)
+        head = index["versions"][PUBLISHED_BRANCH]
+        if course_key.version_guid is not None and course_key.version_guid != head:
+            raise VersionConflictError(course_key, head)
+        structure = self.db_connection.cached_structure(head)
+        if structure is None:
+            raise ItemNotFoundError(f"Structure: {head}")
+        key = CourseLocator(
+            index["org"], index["course"], index["run"], branch=PUBLISHED_BRANCH, version_guid=head
+        )
+        return CourseEntry(key, head, self._info(head, structure))
+
+    def _info(self, structure_id: Any, structure: dict[str, Any]) -> StructureInfo:
+        info = self._infos.get(structure_id)
+        if info is None:
+            info = StructureInfo.of(structure)
+            self._infos.put(structure_id, info)
+        return info
+
+    def _runtime(self, entry: CourseEntry, field_decorator: Any = None) -> LearningCoreRuntime:
+        """Within ``bulk_operations`` one runtime (and its built blocks) serves every call."""
+        bulk = getattr(self._thread, "bulk", None)
+        key = (entry.structure_id, field_decorator)
+        if bulk is not None and key in bulk:
+            return bulk[key]  # type: ignore[no-any-return]
+        runtime = LearningCoreRuntime(self._runtime_options(), entry, field_decorator=field_decorator)
+        if bulk is not None:
+            bulk[key] = runtime
+        return runtime
+
+    def _load(self, entry: CourseEntry, key: Any, depth: int | None, kwargs: dict[str, Any]) -> XBlock:
+        runtime = self._runtime(entry, kwargs.get("field_decorator"))
+        if key not in entry.info.structure["blocks"]:
+            raise ItemNotFoundError(key)
+        if not kwargs.get("lazy", True):
+            runtime.preload_definitions(runtime.descendants(key, depth))
+        return runtime.load_item(key, for_parent=kwargs.get("for_parent"))
+
+    def _runtime_options(self) -> RuntimeOptions:
+        return RuntimeOptions(
+            definitions=self.db_connection,
+            mixins=self.xblock_mixins,
+            select=self.xblock_select,
+            default_class=self.default_class,
+            field_data_wrappers=self.xblock_field_data_wrappers,
+            disabled_types=self.disabled_xblock_types,
+            services=self.services,
+        )
+
+    # --- the read API -------------------------------------------------------------------------------
+
+    def get_course(self, course_key: Any, depth: int | None = 0, **kwargs: Any) -> Any:
+        if not isinstance(course_key, CourseLocator) or course_key.deprecated:
+            raise ItemNotFoundError(course_key)
+        if not self.serves(course_key):
+            return self._delegate("get_course", course_key, course_key, depth=depth, **kwargs)
+        entry = self._entry(course_key)
+        return self._load(entry, BlockKey(*entry.info.structure["root"]), depth, kwargs)
+
+    def has_course(self, course_id: Any, ignore_case: bool = False, **kwargs: Any) -> Any:
+        if not isinstance(course_id, CourseLocator) or course_id.deprecated:
+            return False
+        if not self.serves(course_id):
+            return self._delegate("has_course", course_id, course_id, ignore_case, missing=None, **kwargs)
+        index = self.db_connection.get_course_index(course_id, ignore_case=ignore_case)
+        if index is None:
+            return None
+        return CourseLocator(index["org"], index["course"], index["run"], course_id.branch)
+
+    def get_item(self, usage_key: Any, depth: int | None = 0, **kwargs: Any) -> Any:
+        if not isinstance(usage_key, BlockUsageLocator) or usage_key.deprecated:
+            raise ItemNotFoundError(usage_key)
+        if not self.serves(usage_key.course_key):
+            return self._delegate("get_item", usage_key, usage_key, depth=depth, **kwargs)
+        entry = self._entry(usage_key.course_key)
+        return self._load(entry, BlockKey(usage_key.block_type, usage_key.block_id), depth, kwargs)
+
+    def has_item(self, usage_key: Any, **kwargs: Any) -> bool:
+        if not isinstance(usage_key, BlockUsageLocator) or usage_key.deprecated:
+            return False
+        if usage_key.block_id is None:
+            raise InsufficientSpecificationError(usage_key)
+        if not self.serves(usage_key.course_key):
+            return bool(self._delegate("has_item", usage_key, usage_key, missing=False, **kwargs))
+        try:
+            entry = self._entry(usage_key.course_key)
+        except ItemNotFoundError:
+            return False
+        return BlockKey(usage_key.block_type, usage_key.block_id) in entry.info.structure["blocks"]
+
+    def get_items(
+        self,
+        course_key: Any,
+        settings: dict[str, Any] | None = None,
+        content: dict[str, Any] | None = None,
+        qualifiers: dict[str, Any] | None = None,
+        include_orphans: bool = True,
+        **kwargs: Any,
+    ) -> list[Any]:
+        if not isinstance(course_key, CourseLocator) or course_key.deprecated:
+            return []
+        if not self.serves(course_key):
+            return self._delegate(  # type: ignore[no-any-return]
+                "get_items", course_key, course_key, settings=settings, content=content,
+                qualifiers=qualifiers, include_orphans=include_orphans, **kwargs,
+            )  # fmt: skip
+        entry = self._entry(course_key)
+        keys = matching_keys(entry.info, dict(qualifiers or {}), dict(settings or {}), include_orphans)
+        runtime = self._runtime(entry, kwargs.get("field_decorator"))
+        if content:
+            blocks = entry.info.structure["blocks"]
+            runtime.preload_definitions(keys)
+            keys = [k for k in keys if matches(runtime.definition_fields(blocks[k].definition), content)]
+        return [runtime.load_item(key) for key in keys]
+
+    def get_parent_location(self, location: Any, **kwargs: Any) -> Any:
+        if not isinstance(location, BlockUsageLocator) or location.deprecated:
+            raise ItemNotFoundError(location)
+        if not self.serves(location.course_key):
+            return self._delegate("get_parent_location", location, location, **kwargs)
+        entry = self._entry(location.course_key)
+        parent = entry.info.parent_map.get(BlockKey(location.block_type, location.block_id))
+        if parent is None:
+            return None
+        return BlockUsageLocator.make_relative(location, parent[0], parent[1])
+
+    def get_orphans(self, course_key: Any, **kwargs: Any) -> list[Any]:
+        if not isinstance(course_key, CourseLocator) or not self.serves(course_key):
+            return self._delegate("get_orphans", course_key, course_key, missing=[], **kwargs)  # type: ignore[no-any-return]
+        entry = self._entry(course_key)
+        root = BlockKey(*entry.info.structure["root"])
+        return [
+            course_key.make_usage_key(key[0], key[1])
+            for key in entry.info.structure["blocks"]
+            if key != root and key not in entry.info.parent_map and key[0] not in DETACHED_TYPES
+        ]
+
+    # --- every course --------------------------------------------------------------------------------
+
+    def _served_indexes(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        """Indexes of the courses Learning Core serves now (flag on), filtered as Split filters."""
+        course_keys = kwargs.get("course_keys")
+        for index in self.db_connection.find_matching_course_indexes(
+            PUBLISHED_BRANCH,
+            search_targets=kwargs.get("search_targets"),
+            org_target=kwargs.get("org"),
+            course_keys=course_keys,
+        ):
+            key = CourseLocator(index["org"], index["course"], index["run"])
+            if self.flag.is_enabled(key):
+                yield index
+
+    def _fallback_all(self, method: str, served: set[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        fallback = self.fallback
+        if fallback is None:
+            return []
+        found = getattr(fallback, method)(*args, **kwargs)
+        return [item for item in found if _course_key_of(item) not in served]
+
+    def get_courses(self, **kwargs: Any) -> list[Any]:
+        courses, served = [], set()
+        for index in self._served_indexes(**kwargs):
+            key = CourseLocator(index["org"], index["course"], index["run"])
+            served.add(key)
+            course = self.get_course(key, depth=0, **_only(kwargs, "field_decorator"))
+            if course.scope_ids.block_type != "error":  # Split drops roots that failed to build
+                courses.append(course)
+        return courses + self._fallback_all("get_courses", served, **kwargs)
+
+    def get_course_summaries(self, **kwargs: Any) -> list[Any]:
+        summaries, served = [], set()
+        for index in self._served_indexes(**kwargs):
+            key = CourseLocator(index["org"], index["course"], index["run"])
+            served.add(key)
+            structure = self.db_connection.cached_structure(index["versions"][PUBLISHED_BRANCH])
+            if structure is None:
+                continue
+            root = structure["blocks"][BlockKey(*structure["root"])].fields
+            fields = {f: root[f] for f in CourseSummary.course_info_fields if f in root}
+            summaries.append(CourseSummary(key, **fields))
+        return summaries + self._fallback_all("get_course_summaries", served, **kwargs)
+
+    def get_courses_for_wiki(self, wiki_slug: str, **kwargs: Any) -> list[CourseLocator]:
+        served = [
+            CourseLocator(i["org"], i["course"], i["run"])
+            for i in self._served_indexes(search_targets={"wiki_slug": wiki_slug})
+        ]
+        return served + self._fallback_all("get_courses_for_wiki", set(served), wiki_slug, **kwargs)
+
+    def get_errored_courses(self) -> dict[Any, Any]:
+        fallback = self.fallback
+        return dict(fallback.get_errored_courses()) if fallback is not None else {}
+
+    def get_course_errors(self, course_key: Any) -> list[Any]:
+        if self.serves(course_key):
+            return []  # a compile that failed is recorded, and the previous structure keeps serving
+        return self._delegate("get_course_errors", course_key, course_key, missing=[])  # type: ignore[no-any-return]
+
+    def has_published_version(self, xblock: Any) -> bool:
+        location = xblock.scope_ids.usage_id
+        if not self.serves(location.course_key):
+            return bool(self._delegate("has_published_version", location, xblock, missing=False))
+        return self.has_item(location.for_branch(PUBLISHED_BRANCH).version_agnostic())
+
+    # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
+
+    def find_asset_metadata(self, asset_key: Any, **kwargs: Any) -> Any:
+        """Course assets are not imported into Learning Core yet: none for its courses."""
+        if self.serves(asset_key.course_key):
+            return None
+        return self._delegate("find_asset_metadata", asset_key, asset_key, missing=None, **kwargs)
+
+    def get_all_asset_metadata(self, course_key: Any, asset_type: Any, **kwargs: Any) -> list[Any]:
+        if self.serves(course_key):
+            return []
+        return self._delegate(  # type: ignore[no-any-return]
+            "get_all_asset_metadata", course_key, course_key, asset_type, missing=[], **kwargs
+        )
+
+    def get_library(self, library_id: Any, *args: Any, **kwargs: Any) -> Any:
+        """v1 content libraries stay in the fallback store (Split)."""
+        return self._delegate("get_library", library_id, library_id, *args, missing=None, **kwargs)
+
+    def has_library(self, library_id: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._delegate("has_library", library_id, library_id, *args, missing=None, **kwargs)
+
+    def get_libraries(self, **kwargs: Any) -> list[Any]:
+        return self._delegate("get_libraries", None, missing=[], **kwargs)  # type: ignore[no-any-return]
+
+    def get_library_summaries(self, **kwargs: Any) -> list[Any]:
+        return self._delegate("get_library_summaries", None, missing=[], **kwargs)  # type: ignore[no-any-return]
+
+    def get_library_keys(self) -> list[Any]:
+        return self._delegate("get_library_keys", None, missing=[])  # type: ignore[no-any-return]
+
+    # --- keys and types ------------------------------------------------------------------------------
+
+    def make_course_key(self, org: str, course: str, run: str) -> CourseLocator:
+        return CourseLocator(org, course, run)
+
+    def make_course_usage_key(self, course_key: CourseKey) -> BlockUsageLocator:
+        return BlockUsageLocator(course_key, *ROOT_KEY)
+
+    def get_modulestore_type(self, course_key: Any = None) -> str:
+        """Split's type: the documents served have Split's shapes whichever store serves them."""
+        return "split"
+
+    # --- context managers -----------------------------------------------------------------------------
+
+    @contextmanager
+    def bulk_operations(
+        self, course_id: Any, emit_signals: bool = True, ignore_case: bool = False
+    ) -> Iterator[None]:
+        """Reads only: one runtime per structure for the duration, so blocks are built once."""
+        if not self.serves(course_id) and self.fallback is not None:
+            with self.fallback.bulk_operations(course_id, emit_signals=emit_signals, ignore_case=ignore_case):
+                yield
+            return
+        outer = getattr(self._thread, "bulk", None)
+        if outer is None:
+            self._thread.bulk = {}
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._thread.bulk = None
+
+    @contextmanager
+    def branch_setting(self, branch_setting: str, course_id: Any = None) -> Iterator[None]:
+        previous = getattr(self._thread, "branch_setting", None)
+        self._thread.branch_setting = branch_setting
+        try:
+            fallback = self.fallback
+            if fallback is not None and hasattr(fallback, "branch_setting"):
+                with fallback.branch_setting(branch_setting, course_id):
+                    yield
+            else:
+                yield
+        finally:
+            self._thread.branch_setting = previous
+
+    def get_branch_setting(self, course_id: Any = None) -> str | None:
+        return getattr(self._thread, "branch_setting", None) or self.branch_setting_func()
+
+    # --- connections ------------------------------------------------------------------------------------
+
+    def heartbeat(self) -> dict[str, Any]:
+        result = {"lc_modulestore": self.db_connection.heartbeat()}
+        if self.fallback is not None:
+            result.update(self.fallback.heartbeat())
+        return result
+
+    def close_connections(self) -> None:
+        self.db_connection.close_connections()
+        if self.fallback is not None:
+            self.fallback.close_connections()
+
+    def ensure_indexes(self) -> None:
+        if self.fallback is not None and hasattr(self.fallback, "ensure_indexes"):
+            self.fallback.ensure_indexes()
+
+
+def _only(kwargs: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {name: kwargs[name] for name in names if name in kwargs}
+
+
+def _course_key_of(item: Any) -> Any:
+    key = getattr(item, "id", item)
+    if isinstance(key, CourseLocator):
+        return key.for_branch(None).version_agnostic() if key.org else key
+    return key

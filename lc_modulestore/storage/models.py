@@ -1,0 +1,86 @@
+"""
+The compiled documents: structures keyed on the PublishLog they came from, definitions, the
+course index that says which structure is live, and the compiles that failed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from openedx_content.models_api import PublishLog
+
+from compile.vocabulary import PUBLISHED_BRANCH
+
+from ..courses.models import CourseBinding
+
+__all__ = ["CompileFailure", "CompiledDefinition", "CompiledStructure", "CourseIndex"]
+
+
+class CompiledStructure(models.Model):
+    """
+    One compiled structure document, keyed on the PublishLog it was compiled from. Only the live
+    one per (course, branch) is kept: a republish inserts the new row and deletes this one.
+    """
+
+    binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="structures")
+    publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
+    branch = models.CharField(max_length=32, default=PUBLISHED_BRANCH)
+    object_id = models.CharField(max_length=24, unique=True)
+    block_count = models.PositiveIntegerField()
+    data = models.BinaryField()  # compile.codec: zlib-compressed orjson, Split's stored form
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["binding", "branch"], name="lc_structure_one_live_per_branch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.binding} {self.branch} @ {self.object_id}"
+
+
+class CompiledDefinition(models.Model):
+    """
+    One definition document (a block's content fields). Immutable: its id derives from the
+    entity version it came from, so consecutive structures share it and a publish writes only
+    the definitions that are new.
+    """
+
+    binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="definitions")
+    object_id = models.CharField(max_length=24, unique=True)
+    block_type = models.CharField(max_length=64)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.block_type} definition {self.object_id}"
+
+
+class CourseIndex(models.Model):
+    """Split's course index ("active_versions"), one per course: which structure is live."""
+
+    binding = models.OneToOneField(CourseBinding, on_delete=models.CASCADE, related_name="index")
+    object_id = models.CharField(max_length=24, unique=True)
+    org = models.CharField(max_length=255, db_index=True)
+    published_structure = models.OneToOneField(CompiledStructure, on_delete=models.RESTRICT, related_name="+")
+    publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
+    wiki_slug = models.CharField(max_length=255, blank=True, db_index=True)
+    edited_by = models.IntegerField(null=True)
+    edited_on = models.DateTimeField()  # when the course was first compiled (Split: created)
+    last_update = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"index of {self.binding}"
+
+
+class CompileFailure(models.Model):
+    """A compile that failed: the previous structure kept serving; this says why, for operators."""
+
+    binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="compile_failures")
+    publish_log_id = models.BigIntegerField(null=True)
+    message = models.TextField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["binding", "-created"], name="lc_failure_binding_created")]
+
+    def __str__(self) -> str:
+        return f"{self.binding} @ {self.publish_log_id}: {self.message[:80]}"

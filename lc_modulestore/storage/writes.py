@@ -1,0 +1,167 @@
+"""
+Store one compile: the one place that writes compiled documents.
+
+Called inside the compile's transaction, with the course's binding row locked. It caches newly
+parsed component fields, inserts the new definitions, puts the new structure in the superseded
+one's row, repoints the index, and deletes every definition no live structure references: after
+it, the rows stored for a course are exactly those its live structure names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+
+from compile.fields import PARSER_VERSION
+from compile.ids import PublishLogId
+from compile.snapshot import CourseSnapshot
+from compile.structure import CompiledCourse, course_index
+from compile.vocabulary import PUBLISHED_BRANCH
+
+from .. import conf
+from ..courses.models import CourseBinding, VersionFieldData
+from .codec import StructureEncoder, encode
+from .models import CompiledDefinition, CompiledStructure, CourseIndex
+
+__all__ = ["LiveStructure", "StoredCompile", "live_structure", "store_compile"]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStructure:
+    """The course's live published structure, as a compile needs it (the bytes are not read)."""
+
+    row_id: int
+    object_id: str
+    publish_log_id: PublishLogId
+    block_count: int
+    index_edited_on: datetime  # when the course was first compiled: the index keeps it
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCompile:
+    """What :func:`store_compile` wrote."""
+
+    structure_id: str
+    blocks: int
+    structure_bytes: int
+    definitions_written: int
+    definitions_deleted: int
+
+
+def live_structure(binding: CourseBinding) -> LiveStructure | None:
+    """The structure the index serves now, or None before the first compile."""
+    row = (
+        CourseIndex.objects.filter(binding=binding)
+        .values_list(
+            "published_structure_id",
+            "published_structure__object_id",
+            "publish_log_id",
+            "published_structure__block_count",
+            "edited_on",
+            named=True,
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return LiveStructure(
+        row.published_structure_id,
+        row.published_structure__object_id,
+        PublishLogId(row.publish_log_id),
+        row.published_structure__block_count,
+        row.edited_on,
+    )
+
+
+def store_compile(
+    binding: CourseBinding,
+    live: LiveStructure | None,
+    snapshot: CourseSnapshot,
+    compiled: CompiledCourse,
+    previous: dict[str, Any] | None,
+    encoder: StructureEncoder,
+) -> StoredCompile:
+    """
+    Write ``compiled`` (compiled from ``snapshot``, patching ``previous`` when given) as the
+    course's live structure. Must run in the transaction that locked the binding.
+    """
+    now = datetime.now(tz=UTC)
+    batch = conf.INSERT_BATCH_SIZE.value
+    if compiled.realized:
+        VersionFieldData.objects.filter(version_id__in=compiled.realized).delete()  # stale parser versions
+        VersionFieldData.objects.bulk_create(
+            [
+                VersionFieldData(
+                    version_id=version, settings=f.settings, content=f.content, parser_version=PARSER_VERSION
+                )
+                for version, f in compiled.realized.items()
+            ],
+            batch_size=batch,
+        )
+    new, unreferenced = _definition_changes(binding, compiled, previous)
+    CompiledDefinition.objects.bulk_create(new, batch_size=batch, ignore_conflicts=True)
+    structure_data = encoder.encode(compiled.structure)
+    structure_id = str(compiled.structure_id)
+    block_count = len(compiled.structure["blocks"])
+    # One live row per (course, branch): the new structure takes the superseded one's place, so
+    # the old document is gone in the same statement that stores the new one.
+    values: dict[str, Any] = {
+        "publish_log_id": snapshot.publish_log_id,
+        "object_id": structure_id,
+        "block_count": block_count,
+        "data": structure_data,
+        "created": now,
+    }
+    live_rows = CompiledStructure.objects.filter(binding=binding, branch=PUBLISHED_BRANCH)
+    structure_pk = live_rows.values_list("pk", flat=True).first()
+    if structure_pk is None or not live_rows.update(**values):
+        structure_pk = CompiledStructure.objects.create(binding=binding, branch=PUBLISHED_BRANCH, **values).pk
+    document = course_index(snapshot, compiled.structure, live.index_edited_on if live is not None else now)
+    index_values = {
+        "object_id": str(document["_id"]),
+        "org": document["org"],
+        "published_structure_id": structure_pk,
+        "publish_log_id": snapshot.publish_log_id,
+        "wiki_slug": document["search_targets"]["wiki_slug"],
+        "edited_by": document["edited_by"],
+        "edited_on": document["edited_on"],
+        "last_update": document["last_update"],
+    }
+    if not CourseIndex.objects.filter(binding=binding).update(**index_values):
+        CourseIndex.objects.create(binding=binding, **index_values)
+    if unreferenced:
+        CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
+    return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
+
+
+def _definition_changes(
+    binding: CourseBinding, compiled: CompiledCourse, previous: dict[str, Any] | None
+) -> tuple[list[CompiledDefinition], set[str]]:
+    """
+    The definition rows to insert and the ids to delete so that the stored rows are exactly those
+    the new structure names. Incrementally, from the previous structure (the stored rows are
+    exactly its definitions, the invariant every compile keeps); for a full compile, from the table.
+    """
+    needed = compiled.definition_ids()
+    added: set[ObjectId]
+    if previous is not None:
+        before: set[ObjectId] = {block["definition"] for block in previous["blocks"]}
+        added, removed = needed - before, {str(oid) for oid in before - needed}
+    else:
+        stored = set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
+        added = {oid for oid in needed if str(oid) not in stored}
+        removed = stored - {str(oid) for oid in needed}
+    missing = added - compiled.definitions.keys()
+    if missing:
+        raise RuntimeError(f"compiled structure names {len(missing)} definitions that were never built")
+    rows = [
+        CompiledDefinition(
+            binding=binding, object_id=str(oid), block_type=doc["block_type"], data=encode(doc)
+        )
+        for oid, doc in compiled.definitions.items()
+        if oid in added
+    ]
+    return rows, removed
