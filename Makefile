@@ -29,9 +29,11 @@ demo: $(VENV)/.base
 	$(PY) manage.py migrate --verbosity 0
 	$(PY) manage.py lc_demo
 
+## Lint, format check, the architecture's import contracts (.importlinter) and the type checker.
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy lc_modulestore compile settings
 
 test-sqlite: $(VENV)/.test

@@ -104,7 +104,8 @@ class OlxCourse:
 
 def serialize_element(element: etree._Element) -> str:
     """OLX text as stored in ``block.xml``: unicode, so non-ASCII characters stay literal."""
-    return etree.tostring(element, encoding="unicode", with_tail=False)
+    text: str = etree.tostring(element, encoding="unicode", with_tail=False)
+    return text
 
 
 @contextmanager

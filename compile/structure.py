@@ -90,7 +90,8 @@ class CompiledCourse:
 
     @property
     def structure_id(self) -> ObjectId:
-        return self.structure["_id"]
+        structure_id: ObjectId = self.structure["_id"]
+        return structure_id
 
     def definition_ids(self) -> set[ObjectId]:
         return {block["definition"] for block in self.structure["blocks"]}

@@ -25,8 +25,8 @@ class ReadOnlyModuleStoreError(NotImplementedError):
 
 
 try:
-    from xmodule.exceptions import HeartbeatFailure  # type: ignore[import-not-found]
-    from xmodule.modulestore.exceptions import (  # type: ignore[import-not-found]
+    from xmodule.exceptions import HeartbeatFailure
+    from xmodule.modulestore.exceptions import (
         InsufficientSpecificationError,
         ItemNotFoundError,
         VersionConflictError,

@@ -105,7 +105,8 @@ def _definition_xml(element: etree._Element, split: _Split, *, empty_when_bare: 
             del definition.attrib[name]
     if empty_when_bare and len(definition) == 0 and not definition.attrib:
         return ""
-    return etree.tostring(definition, pretty_print=True, encoding="unicode")
+    text: str = etree.tostring(definition, pretty_print=True, encoding="unicode")
+    return text
 
 
 def _html_body(element: etree._Element, split: _Split) -> None:

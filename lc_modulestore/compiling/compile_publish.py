@@ -127,7 +127,7 @@ def _announce(binding: CourseBinding, report: CompileReport) -> None:
         publish_log_id=report.publish_log_id,
     )
     try:
-        from xmodule.modulestore.django import SignalHandler  # type: ignore[import-not-found]
+        from xmodule.modulestore.django import SignalHandler
     except ImportError:  # running outside edx-platform
         return
     SignalHandler.course_published.send_robust(sender=SignalHandler, course_key=binding.course_key)

@@ -226,11 +226,12 @@ def _read_entities(
         published = published.filter(entity_id__in=entity_ids)
     rows = [_published_row(values) for values in published.values_list(*_PUBLISHED_LOOKUPS)]
     children = _children(binding, {row.entity_list_id for row in rows if row.entity_list_id is not None})
-    olx: dict[VersionId, str] = dict(
-        ComponentVersionMedia.objects.filter(
+    olx = {
+        VersionId(version_id): text
+        for version_id, text in ComponentVersionMedia.objects.filter(
             component_version_id__in=[row.version_id for row in rows if row.is_component], path="block.xml"
         ).values_list("component_version_id", "media__text")
-    )
+    }
     edits = _edit_info(binding, entity_ids)
     inherited = _inherited_fields(
         {row.entity_id for row in rows if row.is_container and row.settings is None}
@@ -288,10 +289,11 @@ def _children(
     binding: CourseBinding, entity_list_ids: set[EntityListId]
 ) -> dict[EntityListId, list[EntityId]]:
     """Published children per entity list; unpinned rows follow the child's published version."""
-    rows = (
+    rows = cast(
+        "Iterable[tuple[EntityListId, EntityId, int | None, int | None]]",
         EntityListRow.objects.filter(entity_list_id__in=entity_list_ids)
         .order_by("entity_list_id", "order_num")
-        .values_list("entity_list_id", "entity_id", "entity_version_id", "entity__published__version_id")
+        .values_list("entity_list_id", "entity_id", "entity_version_id", "entity__published__version_id"),
     )
     children: dict[EntityListId, list[EntityId]] = {}
     for list_id, child_id, pinned_version, published_version in rows:
@@ -320,7 +322,7 @@ def _inherited_fields(container_ids: set[EntityId]) -> dict[EntityId, tuple[Fiel
         .order_by("version__version_num")
         .values_list("version__entity_id", "settings", "content")
     ):
-        fields[entity_id] = (settings, content)
+        fields[EntityId(entity_id)] = (settings, content)
     return fields
 
 
@@ -339,9 +341,13 @@ def _edit_info(binding: CourseBinding, entity_ids: Collection[EntityId] | None) 
     for entity_id, log_id, published_at, published_by in records.order_by("publish_log_id").values_list(
         "entity_id", "publish_log_id", "publish_log__published_at", "publish_log__published_by_id"
     ):
-        previous = info.get(entity_id)
-        info[entity_id] = _EditInfo(
-            published_at, published_by, log_id, previous.publish_log_id if previous else None
+        key = EntityId(entity_id)
+        previous = info.get(key)
+        info[key] = _EditInfo(
+            published_at,
+            UserId(published_by) if published_by is not None else None,
+            PublishLogId(log_id),
+            previous.publish_log_id if previous else None,
         )
     return info
 

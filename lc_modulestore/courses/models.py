@@ -12,6 +12,7 @@ from typing import override
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from opaque_keys.edx.django.models import CourseKeyField
 from openedx_content.models_api import (
     Container,
@@ -80,7 +81,7 @@ class CourseBinding(models.Model):
     @classmethod
     def matching(cls, course_key: str) -> models.QuerySet[CourseBinding]:
         """The binding of ``course_key`` whatever its case (Split matches course keys so too)."""
-        return cls.objects.annotate(key_lower=Lower("course_key")).filter(key_lower=course_key.lower())
+        return cls.objects.filter(Exact(Lower("course_key"), course_key.lower()))
 
 
 class BlockEntity(models.Model):

@@ -136,7 +136,7 @@ def _override_value(model: OverrideModel, field: str, flag_name: str, target: st
     if cache is not None:
         hit = cache.get_cached_response(cache_key)
         if hit.is_found:
-            return hit.value  # type: ignore[no-any-return]
+            return hit.value
     rows = (
         model.objects.annotate(lc_lower=Lower(field))
         .filter(flag_name=flag_name, lc_lower=target.lower())

@@ -18,7 +18,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from importlib import import_module
 from typing import Any
 
 from opaque_keys.edx.keys import CourseKey
@@ -32,6 +31,7 @@ from ..exceptions import InsufficientSpecificationError, ItemNotFoundError, Vers
 from ..lru import SettingSizedLRU
 from ..storage.backend import LearningCorePersistenceBackend
 from ..storage.split_types import BlockKey
+from .fallback import CourseSummary, build_fallback, load_object
 from .flags import DEFAULT_FLAG_NAME, ServingFlag
 from .queries import matches, matching_keys
 from .read_only import ReadOnlyWrites
@@ -42,37 +42,6 @@ from .structure_info import CourseEntry, StructureInfo
 __all__ = ["CourseSummary", "LearningCoreModuleStore"]
 
 log = logging.getLogger(__name__)
-
-
-try:
-    from xmodule.modulestore import CourseSummary  # type: ignore[import-not-found]
-except ImportError:
-
-    class CourseSummary:  # type: ignore[no-redef]
-        """Look-alike of edx-platform's CourseSummary: a course's key and a few root fields."""
-
-        course_info_fields = ["display_name", "display_coursenumber", "display_organization", "end"]
-
-        def __init__(
-            self,
-            course_locator: CourseLocator,
-            display_name: str = "Empty",
-            display_coursenumber: str | None = None,
-            display_organization: str | None = None,
-            end: Any = None,
-        ) -> None:
-            self.display_coursenumber = display_coursenumber or course_locator.course
-            self.display_organization = display_organization or course_locator.org
-            self.display_name = display_name
-            self.id = course_locator
-            self.location = course_locator.make_usage_key(*ROOT_KEY)
-            self.end = end
-
-
-def _load_object(dotted: str) -> Any:
-    """``'pkg.module.Name'`` (or ``'pkg.module:Name'``) → the object."""
-    module, _, name = dotted.replace(":", ".").rpartition(".")
-    return getattr(import_module(module), name)
 
 
 class LearningCoreModuleStore(ReadOnlyWrites):
@@ -141,7 +110,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         if default_class is None or isinstance(default_class, type):
             return default_class
         try:
-            return _load_object(default_class)  # type: ignore[no-any-return]
+            return load_object(default_class)
         except (ImportError, AttributeError):
             log.exception(
                 "default_class %s cannot be imported; unknown block types use built-ins", default_class
@@ -154,30 +123,13 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     def fallback(self) -> Any:
         """The store for courses not served from Learning Core, built on first use."""
         if self._fallback is None and self._fallback_spec is not None:
-            self._fallback = self._build_fallback(self._fallback_spec)
-        return self._fallback
-
-    def _build_fallback(self, spec: Any) -> Any:
-        if isinstance(spec, str):
-            spec = {"ENGINE": spec}
-        engine, doc_store_config = spec["ENGINE"], spec.get("DOC_STORE_CONFIG", {})
-        options = dict(spec.get("OPTIONS", {}))
-        try:
-            from xmodule.modulestore.django import create_modulestore_instance  # type: ignore[import-not-found]
-        except ImportError:
-            c = self._construction
-            return _load_object(engine)(
-                doc_store_config=doc_store_config,
+            self._fallback = build_fallback(
+                self._fallback_spec,
                 xblock_mixins=self.xblock_mixins,
                 branch_setting_func=self.branch_setting_func,
-                **c,
-                **options,
+                **self._construction,
             )
-        c = self._construction
-        return create_modulestore_instance(
-            engine, c["contentstore"], doc_store_config, options, i18n_service=c["i18n_service"],
-            fs_service=c["fs_service"], user_service=c["user_service"], signal_handler=c["signal_handler"],
-        )  # fmt: skip
+        return self._fallback
 
     def serves(self, course_key: Any) -> bool:
         """Whether Learning Core serves this course now: flag on and a published structure compiled."""
@@ -249,7 +201,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         bulk = getattr(self._thread, "bulk", None)
         key = (entry.structure_id, field_decorator)
         if bulk is not None and key in bulk:
-            return bulk[key]  # type: ignore[no-any-return]
+            return bulk[key]
         runtime = LearningCoreRuntime(self._runtime_options(), entry, field_decorator=field_decorator)
         if bulk is not None:
             bulk[key] = runtime
@@ -327,7 +279,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         if not isinstance(course_key, CourseLocator) or course_key.deprecated:
             return []
         if not self.serves(course_key):
-            return self._delegate(  # type: ignore[no-any-return]
+            return self._delegate(
                 "get_items", course_key, course_key, settings=settings, content=content,
                 qualifiers=qualifiers, include_orphans=include_orphans, **kwargs,
             )  # fmt: skip
@@ -353,7 +305,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     def get_orphans(self, course_key: Any, **kwargs: Any) -> list[Any]:
         if not isinstance(course_key, CourseLocator) or not self.serves(course_key):
-            return self._delegate("get_orphans", course_key, course_key, missing=[], **kwargs)  # type: ignore[no-any-return]
+            return self._delegate("get_orphans", course_key, course_key, missing=[], **kwargs)
         entry = self._entry(course_key)
         root = BlockKey(*entry.info.structure["root"])
         return [
@@ -421,7 +373,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     def get_course_errors(self, course_key: Any) -> list[Any]:
         if self.serves(course_key):
             return []  # a compile that failed is recorded, and the previous structure keeps serving
-        return self._delegate("get_course_errors", course_key, course_key, missing=[])  # type: ignore[no-any-return]
+        return self._delegate("get_course_errors", course_key, course_key, missing=[])
 
     def has_published_version(self, xblock: Any) -> bool:
         location = xblock.scope_ids.usage_id
@@ -440,7 +392,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     def get_all_asset_metadata(self, course_key: Any, asset_type: Any, **kwargs: Any) -> list[Any]:
         if self.serves(course_key):
             return []
-        return self._delegate(  # type: ignore[no-any-return]
+        return self._delegate(
             "get_all_asset_metadata", course_key, course_key, asset_type, missing=[], **kwargs
         )
 
@@ -452,13 +404,13 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         return self._delegate("has_library", library_id, library_id, *args, missing=None, **kwargs)
 
     def get_libraries(self, **kwargs: Any) -> list[Any]:
-        return self._delegate("get_libraries", None, missing=[], **kwargs)  # type: ignore[no-any-return]
+        return self._delegate("get_libraries", None, missing=[], **kwargs)
 
     def get_library_summaries(self, **kwargs: Any) -> list[Any]:
-        return self._delegate("get_library_summaries", None, missing=[], **kwargs)  # type: ignore[no-any-return]
+        return self._delegate("get_library_summaries", None, missing=[], **kwargs)
 
     def get_library_keys(self) -> list[Any]:
-        return self._delegate("get_library_keys", None, missing=[])  # type: ignore[no-any-return]
+        return self._delegate("get_library_keys", None, missing=[])
 
     # --- keys and types ------------------------------------------------------------------------------
 

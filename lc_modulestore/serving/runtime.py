@@ -189,9 +189,9 @@ class LearningCoreRuntime(Runtime):
         location = self.entry.course_key.make_usage_key("error", key[1])
         message = "".join(traceback.format_exception_only(exc)).strip()
         try:
-            from xmodule.error_block import ErrorBlock  # type: ignore[import-not-found]
+            from xmodule.error_block import ErrorBlock
 
-            return ErrorBlock.from_json(block_data, self, location, error_msg=message)  # type: ignore[no-any-return]
+            return ErrorBlock.from_json(block_data, self, location, error_msg=message)
         except ImportError:
             pass
         error_key = BlockKey("error", key[1])

@@ -168,7 +168,7 @@ class StructureEncoder:
 
 
 def _load(data: bytes) -> dict[str, Any]:
-    document = orjson.loads(inflate(data))
+    document: dict[str, Any] = orjson.loads(inflate(data))
     if document.get("format") != FORMAT:
         raise ValueError(f"compiled structure in format {document.get('format')}, expected {FORMAT}")
     return document
@@ -315,7 +315,7 @@ def decode_structure_in_memory(
 
 
 def decode_definition(data: bytes) -> dict[str, Any]:
-    definition = orjson.loads(inflate(data))
+    definition: dict[str, Any] = orjson.loads(inflate(data))
     definition["_id"] = ObjectId(definition["_id"])
     _dates(definition["fields"])
     edit_info = definition["edit_info"]

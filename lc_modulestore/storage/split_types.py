@@ -97,10 +97,10 @@ class _BlockData:
 
 
 try:  # inside edx-platform: the real classes, so Split code and its caches see what they expect
-    from xmodule.modulestore import BlockData, EditInfo  # type: ignore[import-not-found]
-    from xmodule.util.keys import BlockKey  # type: ignore[import-not-found]
+    from xmodule.modulestore import BlockData, EditInfo
+    from xmodule.util.keys import BlockKey
 
     PLATFORM_TYPES = True
 except ImportError:
-    BlockData, EditInfo, BlockKey = _BlockData, _EditInfo, _BlockKey  # type: ignore[misc,assignment]
+    BlockData, EditInfo, BlockKey = _BlockData, _EditInfo, _BlockKey
     PLATFORM_TYPES = False
