@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 
 from compile.olx_export import read_course_export
-from lc_modulestore.bench.generator import GeneratedCourse, _outline, generate_course
+from lc_modulestore.bench.generator import GeneratedCourse, generate_course
+from lc_modulestore.bench.outline import plan_outline
 
 SIZES = (200, 2000)
 LEAF_SHARES = {"html": 0.70, "problem": 0.20, "video": 0.08, "discussion": 0.02}
@@ -73,7 +74,7 @@ def test_files_match_counts(courses: dict[int, GeneratedCourse], size: int) -> N
 
 def test_shape_scales_like_real_courses() -> None:
     def shape(size: int) -> tuple[int, float, float, float]:
-        outline = _outline(size, 0)
+        outline = plan_outline(size, 0)
         sequentials = [s for chapter in outline for s in chapter]
         units = [u for s in sequentials for u in s]
         return (len(outline), len(sequentials) / len(outline), len(units) / len(sequentials),
@@ -84,7 +85,7 @@ def test_shape_scales_like_real_courses() -> None:
     assert 8 <= seq_per_chapter <= 12 and 8 <= units_per_seq <= 12 and 8 <= leaves_per_unit <= 11
     assert 8 <= shape(1000)[0] <= shape(2000)[0] <= shape(10_000)[0] <= 20
     for size in (1000, 2000, 10_000, 20_000, 50_000):
-        outline = _outline(size, 3)
+        outline = plan_outline(size, 3)
         containers = 1 + len(outline) + sum(len(c) + sum(len(s) for s in c) for c in outline)
         assert containers + sum(u for c in outline for s in c for u in s) == size
 

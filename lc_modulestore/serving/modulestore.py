@@ -1,3 +1,4 @@
+# Over 400 lines: Split's whole read surface, one method each, kept where the routing they share is.
 """
 ``LearningCoreModuleStore``: the read API the LMS calls, for courses compiled from Learning Core.
 

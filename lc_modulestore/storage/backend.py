@@ -1,3 +1,4 @@
+# Over 400 lines: every db_connection method Split calls, with the shapes it expects, in one class.
 """
 Split's persistence backend (``SplitMongoModuleStore.db_connection``) over the compiled documents.
 
