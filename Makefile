@@ -39,8 +39,11 @@ lint: $(VENV)/.test
 test-sqlite: $(VENV)/.test
 	$(VENV)/bin/pytest -q
 
+# The server is started for the run and stopped after it, whatever the outcome.
 test-mysql: $(VENV)/.test
-	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$(bash tests/mariadb.sh)" $(VENV)/bin/pytest -q
+	sock="$$(bash tests/mariadb.sh)" && status=0 && \
+	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$sock" $(VENV)/bin/pytest -q || status=$$?; \
+	bash tests/mariadb.sh stop; exit $$status
 
 ## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.
 test: lint test-sqlite test-mysql
