@@ -210,27 +210,51 @@ def test_pointer_is_judged_after_naming(text: str, pointer: bool) -> None:
     assert is_pointer_after_naming(element, outcome) is pointer
 
 
-def walk_simple_course(root: Path) -> list[str]:
-    """The platform's order over the inline ``simple`` course: a parent named before its children."""
+# Tags whose child elements are blocks (the others keep their children as content).
+WITH_CHILDREN = {"course", "chapter", "sequential", "videosequence", "vertical", "split_test", "conditional"}
+NOT_BLOCKS = {"wiki", "textbook", "show"}
+
+
+def platform_keys(root: Path) -> list[tuple[str, str, bool]]:
+    """
+    ``(tag, id, shared)`` for every use of a block, in the platform's order: a parent named before
+    its children, a pointer named before its file is read. A missing file stops the walk there.
+    """
     namer = BlockNamer()
-    keys: list[str] = []
+    keys: list[tuple[str, str, bool]] = []
 
     def visit(element: etree._Element) -> None:
         outcome = namer.name(element.tag, dict(element.attrib), naming_text(element))
-        keys.append(f"{element.tag}/{outcome.url_name}")
-        for child in element:
-            if isinstance(child.tag, str):
-                visit(child)
+        keys.append((element.tag, outcome.url_name, outcome.shared))
+        body = element
+        filename = element.get("filename") if element.tag != "html" else None
+        if is_pointer_after_naming(element, outcome) or filename:
+            path = root / element.tag / f"{(filename or outcome.url_name).replace(':', '/')}.xml"
+            if not path.is_file():
+                return
+            body = etree.parse(str(path), platform_parser()).getroot()
+        if element.tag in WITH_CHILDREN:
+            for child in body:
+                if isinstance(child.tag, str) and child.tag not in NOT_BLOCKS:
+                    visit(child)
 
     visit(etree.parse(str(root / "course.xml"), platform_parser()).getroot())
     return keys
 
 
+def needs(course: str) -> Path:
+    path = PLATFORM_TESTS / course
+    if not (path / "course.xml").is_file():
+        pytest.skip(f"{path} is not present (../shared/olx comes with CI, not with a bare clone)")
+    return path
+
+
+def walk_simple_course(root: Path) -> list[str]:
+    return [f"{tag}/{url_name}" for tag, url_name, _ in platform_keys(root)]
+
+
 def test_simple_course_ids() -> None:
-    course = PLATFORM_TESTS / "simple"
-    if not (course / "course.xml").is_file():
-        pytest.skip(f"{course} is not present (../shared/olx comes with CI, not with a bare clone)")
-    keys = walk_simple_course(course)
+    keys = walk_simple_course(needs("simple"))
     # Asserted by the platform's own tests on this course: i4x://edX/simple/chapter/Overview,
     # video/Welcome, video/Lost_Video, sequential/Lecture_2, the "A simple sequence" export file,
     # html/toylab (lms dump_course_structure / export_course / path_to_location tests).
@@ -287,3 +311,38 @@ def test_pointer_rule_is_the_platforms_for_named_elements(text: str) -> None:
     element = parse(text)
     outcome = BlockNamer().name(element.tag, dict(element.attrib), naming_text(element))
     assert is_pointer_after_naming(element, outcome) is xml_utils.is_pointer_tag(element)
+
+
+def test_word_cloud_block_is_named_by_name() -> None:
+    # The platform's test_word_cloud_import: word_cloud/cloud1, in the one section of chapter 0.
+    assert walk_simple_course(needs("word_cloud")) == [
+        "course/2013_Spring",
+        "chapter/Staff",
+        "sequential/Problem_Demos",
+        "vertical/test_vertical",
+        "word_cloud/cloud1",
+    ]
+
+
+def test_xml_dag_shares_its_html_and_discussion() -> None:
+    # The platform's test_dag_course: html/toyhtml under vertical_test and zeta, and
+    # discussion/duplicate_def defined twice (by slug, then by url_name), both the same block.
+    keys = platform_keys(needs("xml_dag"))
+    shared = [(tag, url_name) for tag, url_name, is_shared in keys if is_shared]
+    assert shared == [("html", "toyhtml"), ("discussion", "duplicate_def")]
+    assert ("vertical", "vertical_test", False) in keys
+    assert ("vertical", "zeta", False) in keys
+
+
+def test_conditional_course_legacy_names() -> None:
+    assert walk_simple_course(needs("conditional")) == [
+        "course/2012_Fall",  # slug=
+        "chapter/Problems_with_Condition",  # name=
+        "sequential/sequential_9a8fb3f5edc5",
+        "html/congrats",
+        "html/secret_page",
+        "sequential/sequential_673cfeb23b2f",
+        "problem/choiceprob",  # its file is absent: an error block in the platform
+        "conditional/condone",
+        "html/html_2c47e2fd0b30",
+    ]
