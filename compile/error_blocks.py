@@ -31,6 +31,8 @@ _NO_MESSAGE: Final = "Error not available"
 _PREFIX: Final = "Error loading from xml. "
 # The platform keeps only the start of the error's text in the message.
 _ERROR_TEXT_LIMIT: Final = 200
+# Error XML is only read back, never trusted: no entities, no network, no DTD.
+_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,9 +98,6 @@ def missing_definition_error(path: str, usage: str) -> str:
 def missing_body_error(path: str) -> str:
     """The platform's error text for an html block whose body file is missing (trailing space included)."""
     return f"Unable to load file contents at path {path}: resource '{path}' not found "
-
-
-_PARSER: Final = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def _fields(contents: str, message: str, tag: str | None) -> ErrorBlockFields:
