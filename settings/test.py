@@ -15,8 +15,8 @@ else:
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Celery runs tasks inline in the tests (the end-to-end test switches to a real broker and worker).
-CELERY_TASK_ALWAYS_EAGER = True
+# Celery runs tasks inline in the tests; the end-to-end test's worker gets a real broker's URL.
+CELERY_TASK_ALWAYS_EAGER = "LC_CELERY_BROKER_URL" not in os.environ
 CELERY_TASK_EAGER_PROPAGATES = False  # a retry runs inline instead of raising
 CELERY_BROKER_URL = os.environ.get("LC_CELERY_BROKER_URL", "memory://localhost/")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
