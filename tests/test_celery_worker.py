@@ -130,7 +130,9 @@ def test_publish_then_the_worker_compiles_then_the_store_serves_it(worker: Path,
         binding = CourseBinding.objects.get(course_key=result.course_key)
         assert _live_publish_log(binding.pk) is None  # nothing compiled in this process
         _wait_for(
-            "the worker's first compile", lambda: _live_publish_log(binding.pk) == result.publish_log_id, [worker]
+            "the worker's first compile",
+            lambda: _live_publish_log(binding.pk) == result.publish_log_id,
+            [worker],
         )
         key = str(result.course_key)
         set_course_override(DEFAULT_FLAG_NAME, key, True)
@@ -140,7 +142,9 @@ def test_publish_then_the_worker_compiles_then_the_store_serves_it(worker: Path,
         with transaction.atomic():
             lc_ops.set_block_xml(binding, html, '<html display_name="Edited in Celery"><p>new</p></html>')
             log_id = lc_ops.publish(binding, [html]).id
-        _wait_for("the worker's compile of the edit", lambda: _live_publish_log(binding.pk) == log_id, [worker])
+        _wait_for(
+            "the worker's compile of the edit", lambda: _live_publish_log(binding.pk) == log_id, [worker]
+        )
     assert _served_display_name(key, "html", "summary_html") == "Edited in Celery"
     text = worker.read_text()
     assert text.count("lc_modulestore.compile_course") >= 2 and "succeeded" in text

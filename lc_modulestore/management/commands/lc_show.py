@@ -66,27 +66,5 @@ def _view(served: dict[str, Any]) -> CourseView:
 
 
 def write_outline(write: Any, course: CourseView) -> None:
-    """The outline a learner would see, indented by depth, then the detached pages."""
-    write(f"{course.course_key}  structure {course.structure_id}  (PublishLog {course.publish_log_id})")
-
-    def visit(key: str, depth: int) -> None:
-        block = course.blocks[key]
-        write(f"{'  ' * depth}{block.block_type:<16} {block.display_name or ''}  [{block.block_id}]")
-        for child in block.children:
-            visit(child, depth + 1)
-
-    visit("course/course", 0)
-    reachable = _reachable(course)
-    detached = [key for key in course.blocks if key not in reachable]
-    if detached:
-        write("detached: " + ", ".join(detached))
-
-
-def _reachable(course: CourseView) -> set[str]:
-    seen: set[str] = set()
-    stack = ["course/course"]
-    while stack:
-        key = stack.pop()
-        seen.add(key)
-        stack.extend(course.blocks[key].children)
-    return seen
+    for line in course.outline():
+        write(line)
