@@ -177,16 +177,7 @@ class CompiledStructureAdmin(ReadOnly):
     list_select_related = ("binding",)
     search_fields = ("binding__course_key", "object_id")
     exclude = ("data",)
-    readonly_fields = (
-        "binding",
-        "branch",
-        "object_id",
-        "publish_log",
-        "block_count",
-        "size",
-        "created",
-        "outline",
-    )
+    readonly_fields = list_display
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CompiledStructure]:
         return super().get_queryset(request).annotate(lc_size=Length("data"))
