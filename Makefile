@@ -19,6 +19,9 @@ $(VENV)/.test: $(VENV)/.base
 	@command -v mariadbd >/dev/null && command -v mysql_config >/dev/null || { \
 	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
 	    apt-get install -y -qq mariadb-server libmariadb-dev pkg-config >/dev/null; }
+	@# The Celery end-to-end test's broker (tests/test_celery_worker.py starts and stops it).
+	@command -v redis-server >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	    apt-get install -y -qq redis-server >/dev/null; }
 	$(PIP) -e '.[test,xblocks]'
 	touch $@
 

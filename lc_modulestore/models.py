@@ -1,9 +1,10 @@
 """
 Every model of the app, for Django to find: each table is defined with the part of the flow that
-owns it (``courses``, ``storage``, ``serving``).
+owns it (``courses``, ``storage``, ``serving``, ``operations``).
 """
 
 from .courses.models import BlockEntity, CourseBinding, CourseOutline, CourseOutlineVersion, VersionFieldData
+from .operations.models import LastCompile, LastImport
 from .serving.models import CourseFlagOverride, OrgFlagOverride
 from .storage.models import CompiledDefinition, CompiledStructure, CompileFailure, CourseIndex
 
@@ -17,6 +18,8 @@ __all__ = [
     "CourseIndex",
     "CourseOutline",
     "CourseOutlineVersion",
+    "LastCompile",
+    "LastImport",
     "OrgFlagOverride",
     "VersionFieldData",
 ]

@@ -16,6 +16,10 @@ from openedx_content.models_api import Container
 
 from lc_modulestore.api import ImportResult, import_olx
 
+from .celery_broker import app as celery_app  # the project's Celery app, current (and eager) in the tests
+
+__all__ = ["celery_app"]
+
 SAMPLE_COURSE = Path(__file__).resolve().parents[1] / "lc_modulestore" / "sample_course"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DEMO_COURSE = SHARED / "olx" / "demo-course"

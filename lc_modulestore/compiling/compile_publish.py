@@ -27,13 +27,16 @@ from ..storage.recent import previous_structure, remember_compile
 from ..storage.writes import live_structure, store_compile
 from .published_state import latest_publish_logs, read_changes_since, read_published_state
 
-__all__ = ["CompileReport", "compile_bound_course", "course_published"]
+__all__ = ["CompileReport", "compile_bound_course", "compile_finished", "course_published"]
 
 log = logging.getLogger(__name__)
 
 # Sent after a compiled structure becomes live, with ``course_key``, ``structure_id`` and
 # ``publish_log_id``. edx-platform's ``SignalHandler.course_published`` is sent too when present.
 course_published = Signal()
+# Sent when a compile stored a new structure, with ``binding`` and ``report`` (its duration set):
+# what operators' tools record about compiles (``lc_modulestore.operations``).
+compile_finished = Signal()
 
 
 @dataclass(slots=True)
@@ -71,6 +74,8 @@ def compile_bound_course(
             raise
         return CompileReport(str(binding.course_key), last, None, error=message)
     report.seconds = time.perf_counter() - started
+    if not report.skipped:
+        compile_finished.send_robust(sender=CompileReport, binding=binding, report=report)
     return report
 
 
