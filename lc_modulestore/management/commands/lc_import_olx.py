@@ -24,6 +24,8 @@ class Command(BaseCommand):
             raise CommandError(f"Import failed, nothing was changed. {exc}") from exc
         for note in result.notes:
             self.stdout.write(f"note: {note}")
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         published = (
             f"published as PublishLog {result.publish_log_id}"
             if result.publish_log_id
