@@ -74,7 +74,12 @@ class ExportFiles:
 
     def inside(self, path: Path, referrer: str) -> Path:
         """``path`` resolved, symlinks followed; OlxError (naming ``referrer``) if it leaves the export."""
-        resolved = path.resolve()
+        try:
+            resolved = path.resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
+            raise OlxError(
+                referrer, f"{self.rel(path)} cannot be resolved ({exc})", key=self.rel(path)
+            ) from exc
         if not resolved.is_relative_to(self.real_root):
             raise OlxError(
                 referrer,

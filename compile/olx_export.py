@@ -123,7 +123,7 @@ def olx_export_folder(path: Path) -> Iterator[Path]:
         raise OlxError(str(path), "no such file or folder")
     with tempfile.TemporaryDirectory(prefix="lc-olx-") as tmp:
         _extract(path, Path(tmp))
-        yield _find_course_root(Path(tmp))
+        yield _find_course_root(Path(tmp), str(path))
 
 
 def _extract(archive_path: Path, target: Path) -> None:
@@ -142,14 +142,15 @@ def _extract(archive_path: Path, target: Path) -> None:
         raise OlxError(str(archive_path), f"not a readable .tar.gz course export ({exc})") from exc
 
 
-def _find_course_root(folder: Path) -> Path:
+def _find_course_root(folder: Path, name: str | None = None) -> Path:
+    """The folder holding course.xml: ``folder`` or its one subfolder. Errors name ``name`` (the archive)."""
     if (folder / "course.xml").is_file():
         return folder
     # Studio's .tar.gz holds one top folder (``course/``) with course.xml inside.
     candidates = sorted(p.parent for p in folder.glob("*/course.xml"))
     if len(candidates) == 1:
         return candidates[0]
-    raise OlxError(str(folder), "no course.xml found (expected an OLX course export)")
+    raise OlxError(name or str(folder), "no course.xml found (expected an OLX course export)")
 
 
 def read_course_export(root: Path) -> OlxCourse:

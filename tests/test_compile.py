@@ -139,25 +139,6 @@ def test_course_published_signal_follows_the_swap(binding: CourseBinding, publis
     assert received[0]["structure_id"] == str(live_structure(binding)["_id"])
 
 
-def test_failed_compile_keeps_serving_and_is_recorded(binding: CourseBinding, publish: Any) -> None:
-    before = live_structure(binding)
-    html = lc_ops.entity_of(binding, "html", "summary_html")
-    good = lc_ops.block_xml(html)
-    lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
-    bad_log = publish(binding, [html])
-    failure = CompileFailure.objects.get(binding=binding)
-    assert failure.publish_log_id == bad_log
-    assert "html/summary_html" in failure.message and "block.xml" in failure.message
-    assert live_structure(binding) == before
-    assert_storage_invariant(binding)
-
-    lc_ops.set_block_xml(binding, html, good.replace("</html>", "<p>fixed</p></html>"))
-    publish(binding, [html])
-    assert live_structure(binding)["_id"] != before["_id"]
-    assert_incremental_equals_full(binding)
-    assert_storage_invariant(binding)
-
-
 def test_shared_child_is_an_error_naming_both_parents(binding: CourseBinding, publish: Any) -> None:
     html = lc_ops.entity_of(binding, "html", "summary_html")
     other = lc_ops.entity_of(binding, "vertical", "welcome_vert")

@@ -110,8 +110,15 @@ def import_olx(
     key = _course_key(course, course_key)
     check_columns(course)
     show_progress = sys.stderr.isatty() if progress is None else progress
-    with transaction.atomic():
-        return _Importer(course, key, user_id, show_progress).run()
+    try:
+        with transaction.atomic():
+            return _Importer(course, key, user_id, show_progress).run()
+    except Exception:
+        # Learning Core caches ContainerType rows on its classes; the first import of a database
+        # creates them, and rolling it back would leave every later import pointing at rows that
+        # no longer exist.
+        Container.reset_cache()
+        raise
 
 
 def _course_key(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
@@ -120,9 +127,9 @@ def _course_key(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
             own = CourseLocator(course.org, course.course, course.run)
         except InvalidKeyError as exc:
             raise OlxError(
-                course.root.source, f"org, course and url_name do not make a valid course key ({exc})"
+                "course.xml", f"org, course and url_name do not make a valid course key ({exc})"
             ) from exc
-        course_key_fits(str(own), course.root.source)
+        course_key_fits(str(own), "course.xml")
         return own
     try:
         key = given if isinstance(given, CourseKey) else CourseKey.from_string(given)

@@ -16,15 +16,15 @@ from typing import Any
 from bson import ObjectId
 
 from compile.fields import PARSER_VERSION
-from compile.ids import PublishLogId
+from compile.ids import EntityId, PublishLogId
 from compile.snapshot import CourseSnapshot
-from compile.structure import CompiledCourse, course_index
+from compile.structure import CompiledCourse, course_index, errored_key
 from compile.vocabulary import PUBLISHED_BRANCH
 
 from .. import conf
 from ..courses.models import CourseBinding, VersionFieldData
 from .codec import StructureEncoder, encode
-from .models import CompiledDefinition, CompiledStructure, CourseIndex
+from .models import CompiledDefinition, CompiledErrorBlock, CompiledStructure, CourseIndex
 
 __all__ = ["LiveStructure", "StoredCompile", "live_structure", "store_compile"]
 
@@ -38,6 +38,7 @@ class LiveStructure:
     publish_log_id: PublishLogId
     block_count: int
     index_edited_on: datetime  # when the course was first compiled: the index keeps it
+    announced: bool  # whether course_published was sent for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,7 @@ def live_structure(binding: CourseBinding) -> LiveStructure | None:
             "publish_log_id",
             "published_structure__block_count",
             "edited_on",
+            "announced",
             named=True,
         )
         .first()
@@ -73,6 +75,7 @@ def live_structure(binding: CourseBinding) -> LiveStructure | None:
         PublishLogId(row.publish_log_id),
         row.published_structure__block_count,
         row.edited_on,
+        row.announced,
     )
 
 
@@ -129,11 +132,13 @@ def store_compile(
         "edited_by": document["edited_by"],
         "edited_on": document["edited_on"],
         "last_update": document["last_update"],
+        "announced": False,  # until course_published has been sent, after the commit
     }
     if not CourseIndex.objects.filter(binding=binding).update(**index_values):
         CourseIndex.objects.create(binding=binding, **index_values)
     if unreferenced:
         CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
+    _record_error_blocks(binding, snapshot, compiled)
     return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
 
 
@@ -165,3 +170,38 @@ def _definition_changes(
         if oid in added
     ]
     return rows, removed
+
+
+def _record_error_blocks(binding: CourseBinding, snapshot: CourseSnapshot, compiled: CompiledCourse) -> None:
+    """
+    Keep :class:`CompiledErrorBlock` equal to the error blocks of the new structure: the ones this
+    compile made replace their rows, and the rows of components fixed or gone since are deleted.
+    """
+    live = {
+        key
+        for block in compiled.structure["blocks"]
+        if (key := errored_key((block["block_type"], block["block_id"])))
+    }
+    stale = [
+        pk
+        for pk, entity_id, block_type, block_id in CompiledErrorBlock.objects.filter(
+            binding=binding
+        ).values_list("pk", "entity_id", "block_type", "block_id")
+        if EntityId(entity_id) in compiled.errors or (block_type, block_id) not in live
+    ]
+    if stale:
+        CompiledErrorBlock.objects.filter(pk__in=stale).delete()
+    CompiledErrorBlock.objects.bulk_create(
+        [
+            CompiledErrorBlock(
+                binding=binding,
+                entity_id=entity_id,
+                block_type=key[0],
+                block_id=key[1],
+                publish_log_id=snapshot.publish_log_id,
+                message=message,
+            )
+            for entity_id, (key, message) in compiled.errors.items()
+            if key in live  # not one its parent dropped in the same publish
+        ]
+    )
