@@ -16,17 +16,15 @@ from django.core.management import call_command
 from opaque_keys.edx.keys import CourseKey
 from openedx_content import api as content_api
 
-from compile.structure import compile_snapshot
 from lc_modulestore.api import compiled_course
-from lc_modulestore.compiling.published_state import read_published_state
-from lc_modulestore.models import CompiledErrorBlock, CompileFailure, CourseBinding, CourseIndex
+from lc_modulestore.models import CompiledErrorBlock, CompileFailure, CourseBinding
 from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
-from lc_modulestore.storage.codec import decode_structure
 from lc_modulestore.storage.recent import forget_recent_compiles
 
 from . import lc_ops
 from .conftest import SAMPLE_COURSE
+from .storage_checks import assert_incremental_equals_full, live_structure
 
 pytestmark = pytest.mark.django_db
 KEY = "course-v1:LCDemo+LC101+2026"
@@ -49,15 +47,7 @@ def publish(django_capture_on_commit_callbacks: Any) -> Any:
 
 
 def live(binding: CourseBinding) -> dict[tuple[str, str], dict[str, Any]]:
-    index = CourseIndex.objects.select_related("published_structure").get(binding=binding)
-    structure = decode_structure(bytes(index.published_structure.data))
-    return {(b["block_type"], b["block_id"]): b for b in structure["blocks"]}
-
-
-def assert_incremental_equals_full(binding: CourseBinding) -> None:
-    index = CourseIndex.objects.select_related("published_structure").get(binding=binding)
-    full = compile_snapshot(read_published_state(binding)).structure
-    assert decode_structure(bytes(index.published_structure.data)) == full
+    return {(b["block_type"], b["block_id"]): b for b in live_structure(binding)["blocks"]}
 
 
 def set_block_bytes(binding: CourseBinding, entity_id: int, data: bytes) -> None:

@@ -142,14 +142,14 @@ def _after_commit(
     The new structure is live: forget this process's cached indexes (a store here sees it now),
     keep the structure for the next incremental compile, and announce it. Nothing here raises.
     """
-    forget_course_indexes()
-    if structure is not None and encoder is not None:
-        try:
+    try:
+        forget_course_indexes()
+        if structure is not None and encoder is not None:
             remember_compile(structure, encoder)
-        except Exception:  # a cache: the next compile reads the row instead
-            log.warning(
-                "Could not keep the structure of %s for the next compile", report.course_key, exc_info=True
-            )
+    except Exception:  # caches: a store re-reads its index within a second, a compile reads the row
+        log.warning(
+            "Could not update this process's caches after compiling %s", report.course_key, exc_info=True
+        )
     _announce(binding, report)
 
 

@@ -18,13 +18,15 @@ __all__ = ["CompileFailure", "CompiledDefinition", "CompiledErrorBlock", "Compil
 
 class CompiledStructure(models.Model):
     """
-    One compiled structure document, keyed on the PublishLog it was compiled from. Only the live
-    one per (course, branch) is kept: a republish inserts the new row and deletes this one.
+    One compiled structure document, keyed on the PublishLog it was compiled from. One live row
+    per (course, branch); a republish inserts the new one and supersedes this one (``branch`` null,
+    ``superseded_at`` set), which stays readable a while for reads in flight (storage.writes).
     """
 
     binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="structures")
     publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
-    branch = models.CharField(max_length=32, default=PUBLISHED_BRANCH)
+    branch = models.CharField(max_length=32, default=PUBLISHED_BRANCH, null=True)  # null: superseded
+    superseded_at = models.DateTimeField(null=True)
     object_id = models.CharField(max_length=24, unique=True)
     block_count = models.PositiveIntegerField()
     data = models.BinaryField()  # compile.codec: zlib-compressed orjson, Split's stored form
@@ -43,13 +45,18 @@ class CompiledDefinition(models.Model):
     """
     One definition document (a block's content fields). Immutable: its id derives from the
     entity version it came from, so consecutive structures share it and a publish writes only
-    the definitions that are new.
+    the definitions that are new. One the live structure no longer names is superseded, then
+    deleted once readers in flight are done with it (storage.writes).
     """
 
     binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="definitions")
     object_id = models.CharField(max_length=24, unique=True)
     block_type = models.CharField(max_length=64)
     data = models.BinaryField()
+    superseded_at = models.DateTimeField(null=True)  # no longer named by the live structure since
+
+    class Meta:
+        indexes = [models.Index(fields=["binding", "superseded_at"], name="lc_definition_superseded")]
 
     def __str__(self) -> str:
         return f"{self.block_type} definition {self.object_id}"
