@@ -52,7 +52,7 @@ def served_version(binding: CourseBinding) -> Any:
 @pytest.fixture
 def binding(run_import: Any) -> CourseBinding:
     run_import(SAMPLE_COURSE)
-    return CourseBinding.objects.select_related("learning_package").get()
+    return CourseBinding.objects.select_related("learning_package").get(course_key=KEY)
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_a_fault_before_the_commit_keeps_the_previous_structure(
     with monkeypatch.context() as patch:
         patch.setattr(target, raise_fault)
         failed_log = publish_edit(binding)
-    failure = CompileFailure.objects.get()
+    failure = CompileFailure.objects.get(binding=binding)
     # (Recording the failure asks for the latest PublishLog too: that fault leaves it unknown.)
     assert failure.publish_log_id == (None if target.endswith("latest_publish_logs") else failed_log)
     assert "Fault: injected" in failure.message
@@ -153,7 +153,7 @@ def test_a_fault_after_the_commit_is_no_failure_and_is_made_up(
     with monkeypatch.context() as patch:
         patch.setattr(target, raise_fault)
         log_id = publish_edit(binding)
-    assert not CompileFailure.objects.exists()
+    assert not CompileFailure.objects.filter(binding=binding).exists()
     index = CourseIndex.objects.get(binding=binding)
     assert index.publish_log_id == log_id
     assert_sound(binding)
@@ -166,7 +166,7 @@ def test_a_fault_after_the_commit_is_no_failure_and_is_made_up(
     assert CourseIndex.objects.get(binding=binding).announced
     publish_edit(binding)
     assert_sound(binding)
-    assert not CompileFailure.objects.exists()
+    assert not CompileFailure.objects.filter(binding=binding).exists()
 
 
 @pytest.mark.django_db
@@ -183,7 +183,10 @@ def test_a_failing_receiver_is_told_again_by_the_next_compile(
     course_published.connect(flaky)
     try:
         log_id = publish_edit(binding)
-        assert not CompileFailure.objects.exists() and not CourseIndex.objects.get(binding=binding).announced
+        assert (
+            not CompileFailure.objects.filter(binding=binding).exists()
+            and not CourseIndex.objects.get(binding=binding).announced
+        )
         assert compile_now().skipped == "already up to date"
         assert calls == [log_id, log_id]
         assert CourseIndex.objects.get(binding=binding).announced
@@ -203,8 +206,8 @@ def test_outside_a_transaction_a_failed_send_is_no_failed_compile(
     with monkeypatch.context() as patch:
         patch.setattr("lc_modulestore.compiling.compile_publish.course_published.send_robust", raise_fault)
         result = import_olx(SAMPLE_COURSE)
-    binding = CourseBinding.objects.get()
-    assert not CompileFailure.objects.exists()
+    binding = CourseBinding.objects.get(course_key=KEY)
+    assert not CompileFailure.objects.filter(binding=binding).exists()
     index = CourseIndex.objects.get(binding=binding)
     assert index.publish_log_id == result.publish_log_id and not index.announced
     compile_course(KEY)

@@ -82,7 +82,7 @@ def test_two_publishers_and_a_reader(
     reads = result_of(reader)
 
     assert [r["publishes"] for r in results] == [PUBLISHES, PUBLISHES]
-    binding = CourseBinding.objects.select_related("learning_package").get()
+    binding = CourseBinding.objects.select_related("learning_package").get(course_key=KEY)
     newest = PublishLog.objects.filter(learning_package_id=binding.learning_package_id).latest("id").id
     assert max(max(r["log_ids"]) for r in results) == newest
     assert CourseIndex.objects.get(binding=binding).publish_log_id == newest  # the newest publish won
@@ -94,11 +94,12 @@ def test_two_publishers_and_a_reader(
     with monkeypatch.context() as patch:
         patch.setattr(writes, "_now", lambda: later)
         compile_course(KEY, full=True)
-    assert CompiledStructure.objects.count() == 1
-    assert not CompiledDefinition.objects.filter(superseded_at__isnull=False).exists()
+    assert CompiledStructure.objects.filter(binding=binding).count() == 1
+    assert not CompiledDefinition.objects.filter(binding=binding, superseded_at__isnull=False).exists()
     assert_storage_invariant(binding)
-    assert not CompiledErrorBlock.objects.exists()
-    assert not CompileFailure.objects.exists(), list(CompileFailure.objects.values_list("message", flat=True))
+    assert not CompiledErrorBlock.objects.filter(binding=binding).exists()
+    failures = CompileFailure.objects.filter(binding=binding)
+    assert not failures.exists(), list(failures.values_list("message", flat=True))
     # The reader never went back in time, and saw the course move.
     assert reads["regressions"] == []
     assert reads["vanished"] == []  # what a read was given stays readable while it reads

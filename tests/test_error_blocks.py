@@ -34,7 +34,7 @@ BROKEN = ("error", "html:summary_html")
 @pytest.fixture
 def binding(run_import: Any) -> CourseBinding:
     run_import(SAMPLE_COURSE)
-    return CourseBinding.objects.select_related("learning_package").get()
+    return CourseBinding.objects.select_related("learning_package").get(course_key=KEY)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_block_that_does_not_parse_becomes_an_error_block(binding: CourseBindi
     lc_ops.set_block_xml(binding, html, '<html display_name="Summary"><p>unclosed</html')
     bad_log = publish(binding, [html])
 
-    assert not CompileFailure.objects.exists()
+    assert not CompileFailure.objects.filter(binding=binding).exists()
     blocks = live(binding)
     assert ("html", "summary_html") not in blocks
     error = blocks[BROKEN]
@@ -80,7 +80,7 @@ def test_a_block_that_does_not_parse_becomes_an_error_block(binding: CourseBindi
     definition = compiled_course(KEY).blocks["error/html:summary_html"].definition
     assert definition["contents"] == '<html display_name="Summary"><p>unclosed</html'
     assert definition["error_msg"].startswith("html/summary_html (version 2): block.xml line 1:")
-    record = CompiledErrorBlock.objects.get()
+    record = CompiledErrorBlock.objects.filter(binding=binding).get()
     assert (record.block_type, record.block_id, record.entity_id, record.publish_log_id) == (
         "html",
         "summary_html",
@@ -97,7 +97,7 @@ def test_a_block_that_does_not_parse_becomes_an_error_block(binding: CourseBindi
     )
     publish(binding, [other])
     assert "still live" in compiled_course(KEY).blocks["html/welcome_html"].definition["data"]
-    assert BROKEN in live(binding) and CompiledErrorBlock.objects.count() == 1
+    assert BROKEN in live(binding) and CompiledErrorBlock.objects.filter(binding=binding).count() == 1
     forget_recent_compiles()  # the next compile patches the stored structure, not this process's copy
     publish(binding, [lc_ops.entity_of(binding, "vertical", "summary_vert")])
     assert_incremental_equals_full(binding)
@@ -108,7 +108,7 @@ def test_a_block_that_does_not_parse_becomes_an_error_block(binding: CourseBindi
     blocks = live(binding)
     assert BROKEN not in blocks and ("html", "summary_html") in blocks
     assert ["html", "summary_html"] in blocks[("vertical", "summary_vert")]["fields"]["children"]
-    assert not CompiledErrorBlock.objects.exists()
+    assert not CompiledErrorBlock.objects.filter(binding=binding).exists()
     assert_incremental_equals_full(binding)
 
 
@@ -156,7 +156,7 @@ def test_a_block_xml_of_bytes_that_are_not_text_is_an_error_block(
     publish(binding, [html])
     definition = compiled_course(KEY).blocks["error/html:summary_html"].definition
     assert "not UTF-8 text (byte 0xff at offset 23)" in definition["error_msg"]
-    assert CompiledErrorBlock.objects.get().message == definition["error_msg"]
+    assert CompiledErrorBlock.objects.filter(binding=binding).get().message == definition["error_msg"]
     assert_incremental_equals_full(binding)
 
 
@@ -177,8 +177,8 @@ def test_deleting_a_broken_block_drops_its_record(binding: CourseBinding, publis
     html = lc_ops.entity_of(binding, "html", "summary_html")
     lc_ops.set_block_xml(binding, html, "<html>")
     publish(binding, [html])
-    assert CompiledErrorBlock.objects.exists()
+    assert CompiledErrorBlock.objects.filter(binding=binding).exists()
     content_api.soft_delete_draft(html)
     publish(binding)
-    assert BROKEN not in live(binding) and not CompiledErrorBlock.objects.exists()
+    assert BROKEN not in live(binding) and not CompiledErrorBlock.objects.filter(binding=binding).exists()
     assert_incremental_equals_full(binding)

@@ -88,7 +88,7 @@ def test_inside_a_request_the_request_keeps_one_answer(run_import: Any) -> None:
     store, _ = flipping_store(after_blocks=1, to=False)
     course = store.get_course(KEY)
     assert course.display_name == "Everyday Coffee Science"  # its field data is built: the flag flips
-    assert not CourseFlagOverride.objects.get().enabled
+    assert not CourseFlagOverride.objects.get(flag_name=DEFAULT_FLAG_NAME, course_key=KEY).enabled
     assert store.get_item(KEY.make_usage_key("html", "summary_html")).course_version == course.course_version
     RequestCache.clear_all_namespaces()  # the next request
     assert store.get_course(KEY) == ("fallback", "get_course")

@@ -56,7 +56,7 @@ def _no_request() -> Iterator[None]:
 def binding(run_import: Any) -> CourseBinding:
     run_import(SAMPLE_COURSE)
     set_course_override(DEFAULT_FLAG_NAME, str(KEY), True)
-    return CourseBinding.objects.get()
+    return CourseBinding.objects.get(course_key=str(KEY))
 
 
 def edit_and_publish(binding: CourseBinding, capture: Any, text: str) -> None:
