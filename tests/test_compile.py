@@ -34,7 +34,6 @@ from lc_modulestore.storage import writes
 from lc_modulestore.storage.recent import forget_recent_compiles
 
 from . import lc_ops
-from .conftest import SAMPLE_COURSE
 from .storage_checks import (
     assert_incremental_equals_full,
     assert_storage_invariant,
@@ -46,21 +45,6 @@ pytestmark = pytest.mark.django_db
 KEY = "course-v1:LCDemo+LC101+2026"
 # What a publish by the same user changes at the top of a structure (blocks aside).
 STRUCTURE_LEVEL_CHANGES = {"_id", "previous_version", "edited_on"}
-
-
-@pytest.fixture
-def binding(run_import: Any) -> CourseBinding:
-    run_import(SAMPLE_COURSE)
-    return CourseBinding.objects.select_related("learning_package").get()
-
-
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks: Any) -> Any:
-    def run(binding: CourseBinding, entity_ids: list[int] | None = None) -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return lc_ops.publish(binding, entity_ids).id
-
-    return run
 
 
 def test_first_compile_is_stored_and_indexed(binding: CourseBinding) -> None:

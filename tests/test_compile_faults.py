@@ -50,12 +50,6 @@ def served_version(binding: CourseBinding) -> Any:
 
 
 @pytest.fixture
-def binding(run_import: Any) -> CourseBinding:
-    run_import(SAMPLE_COURSE)
-    return CourseBinding.objects.select_related("learning_package").get(course_key=KEY)
-
-
-@pytest.fixture
 def publish_edit(django_capture_on_commit_callbacks: Any) -> Any:
     step = iter(range(1000))
 

@@ -23,27 +23,11 @@ from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 from lc_modulestore.storage.recent import forget_recent_compiles
 
 from . import lc_ops
-from .conftest import SAMPLE_COURSE
 from .storage_checks import assert_incremental_equals_full, live_structure
 
 pytestmark = pytest.mark.django_db
 KEY = "course-v1:LCDemo+LC101+2026"
 BROKEN = ("error", "html:summary_html")
-
-
-@pytest.fixture
-def binding(run_import: Any) -> CourseBinding:
-    run_import(SAMPLE_COURSE)
-    return CourseBinding.objects.select_related("learning_package").get(course_key=KEY)
-
-
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks: Any) -> Any:
-    def run(binding: CourseBinding, entity_ids: list[int] | None = None) -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return lc_ops.publish(binding, entity_ids).id
-
-    return run
 
 
 def live(binding: CourseBinding) -> dict[tuple[str, str], dict[str, Any]]:

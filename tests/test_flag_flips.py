@@ -9,7 +9,6 @@ another reads sees every read answered whole by one store or the other, never an
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import crum
@@ -28,20 +27,12 @@ from .conftest import SAMPLE_COURSE
 
 KEY = CourseKey.from_string("course-v1:LCDemo+LC101+2026")
 FALLBACK = {"ENGINE": "tests.test_store.RecordingStore", "OPTIONS": {}}
+pytestmark = pytest.mark.usefixtures("outside_a_request")
 ON_MARIADB = settings.DATABASES["default"]["ENGINE"].endswith("mysql")
 
 
 def flag(on: bool) -> None:
     set_course_override(DEFAULT_FLAG_NAME, str(KEY), on)
-
-
-@pytest.fixture(autouse=True)
-def _no_request() -> Iterator[None]:
-    RequestCache.clear_all_namespaces()
-    crum.set_current_request(None)
-    yield
-    crum.set_current_request(None)
-    RequestCache.clear_all_namespaces()
 
 
 def walk(block: Any) -> list[Any]:

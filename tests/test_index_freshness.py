@@ -7,7 +7,6 @@ stays what the request first saw, as Split keeps it. (The clock is replaced: no 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import crum
@@ -22,9 +21,8 @@ from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 from lc_modulestore.storage import backend
 
 from . import lc_ops
-from .conftest import SAMPLE_COURSE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("outside_a_request")]
 KEY = CourseKey.from_string("course-v1:LCDemo+LC101+2026")
 
 
@@ -44,26 +42,14 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture(autouse=True)
-def _no_request() -> Iterator[None]:
-    RequestCache.clear_all_namespaces()
-    crum.set_current_request(None)
-    yield
-    crum.set_current_request(None)
-    RequestCache.clear_all_namespaces()
-
-
-@pytest.fixture
-def binding(run_import: Any) -> CourseBinding:
-    run_import(SAMPLE_COURSE)
+def _served(binding: CourseBinding) -> None:
     set_course_override(DEFAULT_FLAG_NAME, str(KEY), True)
-    return CourseBinding.objects.get(course_key=str(KEY))
 
 
-def edit_and_publish(binding: CourseBinding, capture: Any, text: str) -> None:
+def edit_and_publish(binding: CourseBinding, publish: Any, text: str) -> None:
     html = lc_ops.entity_of(binding, "html", "summary_html")
     lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", f"<p>{text}</p></html>"))
-    with capture(execute=True):
-        lc_ops.publish(binding, [html])
+    publish(binding, [html])
 
 
 def version(store: LearningCoreModuleStore) -> Any:
@@ -71,11 +57,11 @@ def version(store: LearningCoreModuleStore) -> Any:
 
 
 def test_a_store_outside_a_request_sees_what_this_process_compiled(
-    binding: CourseBinding, django_capture_on_commit_callbacks: Any, clock: Clock
+    binding: CourseBinding, publish: Any, clock: Clock
 ) -> None:
     store = LearningCoreModuleStore()
     first = version(store)
-    edit_and_publish(binding, django_capture_on_commit_callbacks, "one")
+    edit_and_publish(binding, publish, "one")
     second = version(store)
     assert second != first  # no time passed: the compile's commit made the store forget the index
     assert "one" in store.get_item(KEY.make_usage_key("html", "summary_html")).data
@@ -83,7 +69,7 @@ def test_a_store_outside_a_request_sees_what_this_process_compiled(
 
 def test_a_compile_elsewhere_is_seen_within_the_bound(
     binding: CourseBinding,
-    django_capture_on_commit_callbacks: Any,
+    publish: Any,
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -91,7 +77,7 @@ def test_a_compile_elsewhere_is_seen_within_the_bound(
     first = version(store)
     # Another process compiles: nothing tells this one.
     monkeypatch.setattr("lc_modulestore.compiling.compile_publish.forget_course_indexes", lambda: None)
-    edit_and_publish(binding, django_capture_on_commit_callbacks, "elsewhere")
+    edit_and_publish(binding, publish, "elsewhere")
     clock.now += backend.INDEX_MAX_AGE_OUTSIDE_REQUEST / 2
     assert version(store) == first  # within the bound, the cached index may still serve
     clock.now += backend.INDEX_MAX_AGE_OUTSIDE_REQUEST
@@ -100,7 +86,7 @@ def test_a_compile_elsewhere_is_seen_within_the_bound(
 
 def test_inside_a_request_the_index_stays_put(
     binding: CourseBinding,
-    django_capture_on_commit_callbacks: Any,
+    publish: Any,
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -108,7 +94,7 @@ def test_inside_a_request_the_index_stays_put(
     store = LearningCoreModuleStore()
     first = version(store)
     monkeypatch.setattr("lc_modulestore.compiling.compile_publish.forget_course_indexes", lambda: None)
-    edit_and_publish(binding, django_capture_on_commit_callbacks, "elsewhere")
+    edit_and_publish(binding, publish, "elsewhere")
     clock.now += 10 * backend.INDEX_MAX_AGE_OUTSIDE_REQUEST
     assert version(store) == first  # one request, one view of the course (Split's request cache)
     RequestCache.clear_all_namespaces()  # the next request (RequestCacheMiddleware)
