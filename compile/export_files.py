@@ -157,13 +157,6 @@ class ExportFiles:
         except RecursionError as exc:
             raise OlxError(self.rel(path), "malformed JSON: nested too deeply") from exc
 
-    def line_of(self, path: Path, needle: str) -> int:
-        """The first line of an (already read) text file that contains ``needle``, else 0."""
-        for number, line in enumerate(self.read_text(path, self.rel(path)).splitlines(), start=1):
-            if needle in line:
-                return number
-        return 0
-
 
 def _not_json(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")

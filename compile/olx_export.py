@@ -20,7 +20,7 @@ import re
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +28,8 @@ from typing import Any
 
 from lxml import etree
 
-from .export_files import XML_PARSER, ExportFiles, OlxError, xml_text_problem
+from .export_files import XML_PARSER, ExportFiles, OlxError
+from .export_policy import PolicyFile
 from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
 
 __all__ = [
@@ -43,12 +44,9 @@ __all__ = [
 _BLOCK_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # A block id in a usage key: opaque-keys accepts these characters.
 _BLOCK_ID = re.compile(r"^[\w\-~.:]+$", re.UNICODE)
-# A policy key becomes an XML attribute (components) or a field name: no spaces, no namespace.
-_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 # Deeper than any course (course > chapter > sequential > vertical > a few levels of split_test):
 # beyond it, pointer files nest without end and would exhaust the stack.
 _MAX_DEPTH = 64
-_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
 
 
 @dataclass(slots=True)
@@ -164,7 +162,6 @@ class _ExportReader:
         self.files = ExportFiles(root)
         self.seen: dict[tuple[str, str], str] = {}
         self.depth = 0
-        self._policy_lines: tuple[list[str], dict[str, int]] | None = None
 
     def rel(self, path: Path) -> str:
         return self.files.rel(path)
@@ -194,8 +191,7 @@ class _ExportReader:
             notes.append(f"drafts/ ignored ({count} files): only published content is imported")
 
         policy_dir = self.root / "policies" / run
-        policy_path = policy_dir / "policy.json"
-        policies = self.read_policies(policy_path)
+        policies = PolicyFile(self.files, policy_dir / "policy.json")
         grading_path = policy_dir / "grading_policy.json"
         grading = self.files.read_json(grading_path, self.rel(policy_dir)) if grading_path.is_file() else {}
         if not isinstance(grading, dict):
@@ -203,9 +199,9 @@ class _ExportReader:
 
         root = self.read_block(top, course_xml, run)
         root.block_id = "course"  # Split's root is always course/course; the run lives in the course key.
-        detached = self.read_detached(policies, policy_path)
+        detached = self.read_detached(policies)
         blocks = {(b.block_type, b.block_id): b for b in root.walk()}
-        self.apply_policies(policies, blocks, policy_path, run, root)
+        self.apply_policies(policies, blocks, run, root)
         return OlxCourse(org, number, run, root, detached, grading, notes)
 
     def read_block(self, element: etree._Element, path: Path, default_id: str | None = None) -> OlxBlock:
@@ -292,70 +288,18 @@ class _ExportReader:
 
     # --- policies and detached pages ---------------------------------------------------------
 
-    def read_policies(self, path: Path) -> dict[str, Any]:
-        if not path.is_file():
-            return {}
-        policies = self.files.read_json(path, self.rel(path.parent))
-        if not isinstance(policies, dict) or not all(isinstance(v, dict) for v in policies.values()):
-            raise OlxError(self.rel(path), 'expected {"type/url_name": {field: value}}')
-        for key, values in policies.items():
-            for name, value in values.items():
-                self.check_policy_value(path, key, name, value)
-        return policies
-
-    def check_policy_value(self, path: Path, key: str, name: str, value: Any) -> None:
-        """A field name that can be an attribute, and a value XML can hold (components become OLX)."""
-        if not _FIELD_NAME.match(name):
-            raise OlxError(
-                self.policy_where(path, key, name),
-                f"{key}: {name!r} is not a valid field name",
-                key=f"{key}.{name}",
-            )
-        for text in _strings(value):
-            problem = xml_text_problem(text)
-            if problem is not None:
-                raise OlxError(
-                    self.policy_where(path, key, name), f"{key}: {name} {problem}", key=f"{key}.{name}"
-                )
-
-    def policy_where(self, path: Path, key: str, name: str | None = None) -> str:
-        """``policy.json:LINE`` of the block's entry (of its field ``name`` after it, when found)."""
-        lines, first_lines = self.policy_lines(path)
-        line = first_lines.get(key, 0)
-        if name is not None and line:
-            line = next((n for n in range(line, len(lines) + 1) if f'"{name}"' in lines[n - 1]), line)
-        return f"{self.rel(path)}:{line}"
-
-    def policy_lines(self, path: Path) -> tuple[list[str], dict[str, int]]:
-        """The policy file's lines, and the first line each top-level-looking ``"key":`` is on (read once)."""
-        if self._policy_lines is None:
-            lines = self.files.read_text(path, self.rel(path)).splitlines()
-            first: dict[str, int] = {}
-            for number, content in enumerate(lines, start=1):
-                for match in _JSON_KEY.finditer(content):
-                    first.setdefault(match.group(1), number)
-            self._policy_lines = (lines, first)
-        return self._policy_lines
-
     def apply_policies(
-        self,
-        policies: dict[str, Any],
-        blocks: dict[tuple[str, str], OlxBlock],
-        path: Path,
-        run: str,
-        root: OlxBlock,
+        self, policies: PolicyFile, blocks: dict[tuple[str, str], OlxBlock], run: str, root: OlxBlock
     ) -> None:
         blocks[("course", run)] = root
-        for key, values in policies.items():
+        for key, values in policies.entries.items():
             block_type, _, url_name = key.partition("/")
             target = blocks.get((block_type, url_name))
             if target is None:
                 raise OlxError(
-                    self.policy_where(path, key),
-                    f"policy for {key!r}, but the course has no such block",
-                    key=key,
+                    policies.where(key), f"policy for {key!r}, but the course has no such block", key=key
                 )
-            target.policy_source = self.policy_where(path, key)
+            target.policy_source = policies.where(key)
             target.policy_keys = frozenset(values)
             if target.is_container:
                 target.policy = dict(values)
@@ -364,7 +308,7 @@ class _ExportReader:
             for name, value in values.items():
                 target.element.set(name, value if isinstance(value, str) else json.dumps(value))
 
-    def read_detached(self, policies: dict[str, Any], policy_path: Path) -> list[OlxBlock]:
+    def read_detached(self, policies: PolicyFile) -> list[OlxBlock]:
         detached: list[OlxBlock] = []
         for page in self.files.pages(self.root / "about"):
             detached.append(self.page("about", page.stem, page))
@@ -375,7 +319,7 @@ class _ExportReader:
             if self.files.is_file(items, self.rel(page)):
                 block.element.set("items", json.dumps(self.files.read_json(items, self.rel(page))))
             detached.append(block)
-        tab_settings = self.static_tabs(policies, policy_path)
+        tab_settings = policies.static_tabs()
         for page in self.files.pages(self.root / "tabs"):
             block = self.page("static_tab", page.stem, page)
             tab = tab_settings.get(page.stem, {})
@@ -385,22 +329,6 @@ class _ExportReader:
                 block.element.set("course_staff_only", json.dumps(bool(tab["course_staff_only"])))
             detached.append(block)
         return detached
-
-    def static_tabs(self, policies: dict[str, Any], policy_path: Path) -> dict[str, dict[str, Any]]:
-        """The course policy's static tabs by url_slug; ``tabs`` must be a list of objects."""
-        course_key = next((k for k in policies if k.startswith("course/")), "")
-        tabs: Any = policies[course_key].get("tabs", []) if course_key else []
-        if not isinstance(tabs, list) or not all(isinstance(t, dict) for t in tabs):
-            raise OlxError(
-                self.policy_where(policy_path, course_key, "tabs"),
-                f"{course_key}: tabs must be a list of tab objects, not {tabs!r:.60}",
-                key=f"{course_key}.tabs",
-            )
-        return {
-            t["url_slug"]: t
-            for t in tabs
-            if t.get("type") == "static_tab" and isinstance(t.get("url_slug"), str)
-        }
 
     def page(self, block_type: str, block_id: str, path: Path) -> OlxBlock:
         self.check_url_name(block_id, self.rel(path))
@@ -412,19 +340,6 @@ class _ExportReader:
 def _set_body(element: etree._Element, text: str) -> None:
     """The body as CDATA, as Studio writes it; as plain (escaped) text when it holds ``]]>`` itself."""
     element.text = etree.CDATA(text) if "]]>" not in text else text
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON value: keys and values, nested ones included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _is_pointer(element: etree._Element) -> bool:

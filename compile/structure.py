@@ -10,12 +10,8 @@ rebuilds only the entities the PublishLog names. Both then keep what the root re
 detached pages) in one canonical order, so an incremental compile equals a full one exactly.
 
 A component that cannot be compiled (its block.xml does not parse, is not text, is missing)
-does not stop the course: it becomes an error block, as edx-platform's XML import makes an
-``ErrorBlock`` of a block it cannot read (``error_msg`` the reason, ``contents`` the original
-OLX), visible to staff only, and every other block compiles as usual. Its key is
-``("error", "<type>:<id>")`` (:func:`error_key`): Split's runtime names an ErrorBlock
-``error@<id>``; the original type is kept in the id so the key maps back when the block is
-fixed, and parents list it in place of the original (see ``_outline_order``).
+does not stop the course: it becomes an error block (:mod:`compile.error_blocks`) and every
+other block compiles as usual.
 """
 
 from __future__ import annotations
@@ -31,6 +27,7 @@ from uuid import UUID
 from bson import ObjectId
 from lxml import etree
 
+from .error_blocks import error_fields, error_key, errored_key, is_detached, present_key
 from .fields import PARSER_VERSION, RealizedFields, realize_fields, to_structure_value
 from .gc_pause import without_gc
 from .ids import EntityId
@@ -38,8 +35,6 @@ from .snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
 from .vocabulary import (
     BLOCK_TYPES_WITH_CHILDREN,
     CONTAINER_TYPES,
-    DETACHED_TYPES,
-    ERROR_TYPE,
     NON_BLOCK_CHILDREN,
     PUBLISHED_BRANCH,
     ROOT_KEY,
@@ -52,8 +47,6 @@ __all__ = [
     "compile_snapshot",
     "course_index",
     "definition_id",
-    "error_key",
-    "errored_key",
     "structure_id",
 ]
 
@@ -120,19 +113,6 @@ def compile_snapshot(snapshot: CourseSnapshot, previous: dict[str, Any] | None =
     return _Compiler(snapshot).compile(previous)
 
 
-def error_key(key: BlockKeyTuple) -> BlockKeyTuple:
-    """The key of the error block that stands in for component ``key``."""
-    return (ERROR_TYPE, f"{key[0]}:{key[1]}")
-
-
-def errored_key(key: BlockKeyTuple) -> BlockKeyTuple | None:
-    """The component an error block stands in for (None for any other block)."""
-    if key[0] != ERROR_TYPE or ":" not in key[1]:
-        return None
-    block_type, block_id = key[1].split(":", 1)
-    return (block_type, block_id)
-
-
 def course_index(snapshot: CourseSnapshot, structure: dict[str, Any], created: datetime) -> dict[str, Any]:
     """The course index ("active_versions") document, v1 schema, pointing at ``structure``."""
     org, course, run = _course_key_parts(snapshot.course_key)
@@ -178,7 +158,7 @@ class _Compiler:
                 for key, block in self.entity_blocks(entity):
                     blocks[key] = block
         ordered = _outline_order(ROOT_KEY, blocks)
-        ordered += sorted(key for key in blocks if _detached(key))
+        ordered += sorted(key for key in blocks if is_detached(key))
         self.result.structure = {
             "_id": structure_id(self.uuid, snapshot.publish_log_id),
             "root": list(ROOT_KEY),
@@ -215,13 +195,9 @@ class _Compiler:
     def error_block(
         self, entity: EntitySnapshot, message: str, edit_info: dict[str, Any]
     ) -> tuple[BlockKeyTuple, Block]:
-        """ErrorBlock's fields (the reason, the original OLX); hidden from learners, as in the LMS."""
         self.result.errors[entity.entity_id] = (entity.key, message)
         key = error_key(entity.key)
-        fields = RealizedFields(
-            settings={"display_name": entity.title or entity.block_id, "visible_to_staff_only": True},
-            content={"contents": entity.olx or "", "error_msg": message},
-        )
+        fields = RealizedFields(*error_fields(entity.title or entity.block_id, entity.olx, message))
         return key, self.block(entity, key, 0, fields, None, edit_info)
 
     def component_blocks(
@@ -343,19 +319,6 @@ class _Unreadable(SnapshotError):
     """One component's block.xml cannot be compiled: it becomes an error block."""
 
 
-def _detached(key: BlockKeyTuple) -> bool:
-    original = errored_key(key)
-    return (original or key)[0] in DETACHED_TYPES
-
-
-def _present(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> BlockKeyTuple:
-    """A child as the structure holds it: the component, or the error block standing in for it."""
-    if key in blocks:
-        return key
-    other = errored_key(key) or error_key(key)
-    return other if other in blocks else key
-
-
 def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
     """
     The blocks the root reaches, depth first in children order; anything else is an orphan. A
@@ -375,7 +338,7 @@ def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> l
         children = block["fields"].get("children")
         if children:
             listed = [(child[0], child[1]) for child in children]
-            keys = [_present(child, blocks) for child in listed]
+            keys = [present_key(child, blocks) for child in listed]
             if keys != listed:
                 fields = {**block["fields"], "children": [list(child) for child in keys]}
                 blocks[key] = {**block, "fields": fields}

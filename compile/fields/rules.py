@@ -1,3 +1,4 @@
+# Over 400 lines: the rule table itself, one entry per field as the platform's XBlock classes declare it.
 """
 The rule table: which XBlock field each OLX attribute is, its type and its scope, per block type,
 as the platform's XBlock classes declare them (the package docstring says how values convert).

@@ -24,8 +24,9 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
+from compile.error_blocks import errored_key
 from compile.ids import PublishLogId
-from compile.structure import compile_snapshot, errored_key
+from compile.structure import compile_snapshot
 
 from ..courses.models import CourseBinding
 from ..storage.backend import forget_course_indexes

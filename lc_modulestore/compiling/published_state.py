@@ -1,3 +1,4 @@
+# Over 400 lines: the one reader of Learning Core's published state, every query a compile needs.
 """
 The one reader of a bound course's published state in Learning Core: whole (a full compile) or
 only what the publishes since the last compile touched (an incremental one).

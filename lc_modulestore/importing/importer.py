@@ -23,9 +23,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
-from opaque_keys.edx.locator import CourseLocator
 from openedx_content import api as content_api
 from openedx_content.models_api import (
     Component,
@@ -56,7 +54,7 @@ from .preflight import (
     check_columns,
     component_code,
     container_code,
-    course_key_fits,
+    course_key_of,
     title_of,
     unreadable_warnings,
 )
@@ -107,7 +105,7 @@ def import_olx(
     """
     with olx_export_folder(Path(path)) as folder:
         course = read_course_export(folder)
-    key = _course_key(course, course_key)
+    key = course_key_of(course, course_key)
     check_columns(course)
     show_progress = sys.stderr.isatty() if progress is None else progress
     try:
@@ -119,26 +117,6 @@ def import_olx(
         # no longer exist.
         Container.reset_cache()
         raise
-
-
-def _course_key(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
-    if given is None:
-        try:
-            own = CourseLocator(course.org, course.course, course.run)
-        except InvalidKeyError as exc:
-            raise OlxError(
-                "course.xml", f"org, course and url_name do not make a valid course key ({exc})"
-            ) from exc
-        course_key_fits(str(own), "course.xml")
-        return own
-    try:
-        key = given if isinstance(given, CourseKey) else CourseKey.from_string(given)
-    except InvalidKeyError as exc:
-        raise OlxError("--course-key", f"{given!r} is not a valid course key") from exc
-    if not isinstance(key, CourseLocator) or key.deprecated or key.branch or key.version_guid:
-        raise OlxError("--course-key", f"{given!r}: use a plain course-v1 key, without branch or version")
-    course_key_fits(str(key), "--course-key")
-    return key
 
 
 @dataclass(slots=True)

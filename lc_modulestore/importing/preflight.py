@@ -15,6 +15,9 @@ import re
 from collections.abc import Iterator
 
 from lxml import etree
+from opaque_keys import InvalidKeyError
+from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.locator import CourseLocator
 from openedx_content.models_api import Component, ComponentType, Container, PublishableEntityVersion
 
 from compile.fields import RealizedFields, realize_fields
@@ -27,7 +30,7 @@ __all__ = [
     "check_columns",
     "component_code",
     "container_code",
-    "course_key_fits",
+    "course_key_of",
     "title_of",
     "unreadable_warnings",
 ]
@@ -60,7 +63,28 @@ def container_code(block_type: str, block_id: str) -> str:
     return "course" if block_type == "course" else f"{block_type}.{component_code(block_id)}"
 
 
-def course_key_fits(course_key: str, where: str) -> None:
+def course_key_of(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
+    """The key to import as: ``given`` (a plain course-v1 key), else the export's own; it must fit."""
+    if given is None:
+        try:
+            own = CourseLocator(course.org, course.course, course.run)
+        except InvalidKeyError as exc:
+            raise OlxError(
+                "course.xml", f"org, course and url_name do not make a valid course key ({exc})"
+            ) from exc
+        _key_fits(str(own), "course.xml")
+        return own
+    try:
+        key = given if isinstance(given, CourseKey) else CourseKey.from_string(given)
+    except InvalidKeyError as exc:
+        raise OlxError("--course-key", f"{given!r} is not a valid course key") from exc
+    if not isinstance(key, CourseLocator) or key.deprecated or key.branch or key.version_guid:
+        raise OlxError("--course-key", f"{given!r}: use a plain course-v1 key, without branch or version")
+    _key_fits(str(key), "--course-key")
+    return key
+
+
+def _key_fits(course_key: str, where: str) -> None:
     if len(course_key) > _COURSE_KEY_MAX:
         raise OlxError(
             where,

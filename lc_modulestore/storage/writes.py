@@ -21,10 +21,11 @@ from typing import Any, Final
 
 from bson import ObjectId
 
+from compile.error_blocks import errored_key
 from compile.fields import PARSER_VERSION
 from compile.ids import EntityId, PublishLogId
 from compile.snapshot import CourseSnapshot
-from compile.structure import CompiledCourse, course_index, errored_key
+from compile.structure import CompiledCourse, course_index
 from compile.vocabulary import PUBLISHED_BRANCH
 
 from .. import conf
