@@ -6,12 +6,19 @@ owns it (``courses``, ``storage``, ``serving``, ``operations``).
 from .courses.models import BlockEntity, CourseBinding, CourseOutline, CourseOutlineVersion, VersionFieldData
 from .operations.models import LastCompile, LastImport
 from .serving.models import CourseFlagOverride, OrgFlagOverride
-from .storage.models import CompiledDefinition, CompiledStructure, CompileFailure, CourseIndex
+from .storage.models import (
+    CompiledDefinition,
+    CompiledErrorBlock,
+    CompiledStructure,
+    CompileFailure,
+    CourseIndex,
+)
 
 __all__ = [
     "BlockEntity",
     "CompileFailure",
     "CompiledDefinition",
+    "CompiledErrorBlock",
     "CompiledStructure",
     "CourseBinding",
     "CourseFlagOverride",

@@ -42,6 +42,8 @@ lc_import_olx course.tar.gz --json | jq .publish_log_id
         else:
             for note in result.notes:
                 self.stdout.write(f"note: {note}")
+            for warning in result.warnings:
+                self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         published = (
             f"published as PublishLog {result.publish_log_id}"
             if result.publish_log_id
