@@ -20,7 +20,7 @@ from compile.vocabulary import PUBLISHED_BRANCH
 
 from ..courses.models import CourseBinding
 from ..serving.flags import DEFAULT_FLAG_NAME, ServingFlag, normalize_course_key
-from ..storage.models import CompiledStructure, CompileFailure
+from ..storage.models import CompiledErrorBlock, CompiledStructure, CompileFailure
 from .models import LastCompile, LastImport
 
 __all__ = ["CourseStatus", "Summary", "course_status", "summarize"]
@@ -44,6 +44,8 @@ class CourseStatus:
     compile_seconds: float | None = None
     last_failure: dict[str, Any] | None = None
     last_import: dict[str, Any] | None = None
+    # Components the live structure serves as error blocks (their block.xml could not be compiled).
+    error_blocks: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -95,6 +97,12 @@ def course_status(course_key: str | CourseKey, flag_name: str = DEFAULT_FLAG_NAM
         )
     if status.last_failure and status.last_failure["after_live"]:
         status.problems.append("the last compile failed")
+    status.error_blocks = [
+        {"block": f"{row.block_type}/{row.block_id}", "message": row.message}
+        for row in CompiledErrorBlock.objects.filter(binding=binding).order_by("block_type", "block_id")
+    ]
+    if status.error_blocks:
+        status.problems.append(f"{len(status.error_blocks)} component(s) served as error blocks (lc_show)")
     return status
 
 
