@@ -5,6 +5,11 @@ Settings come from the structure, content from the block's definition (loaded on
 a whole subtree at once with ``lazy=False``), inheritable settings from the nearest ancestor that
 sets them, and a block that fails to construct becomes an error block instead of breaking the
 course. One runtime serves one structure; the structure itself is shared and never mutated.
+
+Inside edx-platform the runtime is a ``ModuleStoreRuntime``, as Split's is: platform code and
+XBlocks rely on what it adds to XBlock's ``Runtime`` (``export_fs``, ``resources_fs``,
+``error_tracker``, services called with the block, fragment wrappers, the LMS's binding hook
+``get_block_for_descriptor``). Outside it the runtime is XBlock's own.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from opaque_keys.edx.locator import BlockUsageLocator
+from opaque_keys.edx.locator import BlockUsageLocator, DefinitionLocator
 from xblock.core import XBlock
 from xblock.field_data import DictFieldData, FieldData
 from xblock.fields import ScopeIds
@@ -27,6 +33,16 @@ from ..storage.split_types import BlockKey
 from .field_data import BlockFieldData
 from .standalone import StandaloneErrorBlock, standalone_class
 from .structure_info import CourseEntry
+
+try:
+    from xmodule.x_module import ModuleStoreRuntime as _PlatformRuntime
+except ImportError:
+    _PlatformRuntime = None
+
+if TYPE_CHECKING:
+    _BaseRuntime = Runtime
+else:
+    _BaseRuntime = _PlatformRuntime or Runtime
 
 __all__ = ["DefinitionSource", "LearningCoreRuntime", "RuntimeOptions"]
 
@@ -79,9 +95,16 @@ class RuntimeOptions:
     field_data_wrappers: tuple[Callable[..., Any], ...] = ()
     disabled_types: Callable[[], Iterable[str] | None] = lambda: ()
     services: dict[str, Any] = field(default_factory=dict)
+    render_template: Callable[..., Any] | None = None
+    fs_root: str | None = None
 
 
-class LearningCoreRuntime(Runtime):
+def _log_error(message: str) -> None:
+    """The runtime's ``error_tracker`` (Split's default tracks nothing either)."""
+    log.warning("XBlock error: %s", message)
+
+
+class LearningCoreRuntime(_BaseRuntime):
     """One compiled structure's blocks as XBlocks, cached for the runtime's life (a request)."""
 
     def __init__(
@@ -91,25 +114,33 @@ class LearningCoreRuntime(Runtime):
         *,
         field_decorator: Callable[[Any], Any] | None = None,
     ) -> None:
-        super().__init__(
-            id_reader=_IdReader(self),
-            id_generator=None,
-            mixins=options.mixins,
-            services=dict(options.services),
-            default_class=options.default_class,
-            select=options.select,
-        )
+        base: dict[str, Any] = {
+            "id_reader": _IdReader(self),
+            "id_generator": None,
+            "mixins": options.mixins,
+            "services": dict(options.services),
+            "default_class": options.default_class,
+            "select": options.select,
+        }
+        if _PlatformRuntime is not None:
+            base.update(
+                load_item=self._load_usage,
+                resources_fs=None,
+                error_tracker=_log_error,
+                render_template=options.render_template,
+                disabled_xblock_types=options.disabled_types,
+            )
+        super().__init__(**base)
         self.options = options
         self.entry = entry
         self.field_decorator = field_decorator
+        self.export_fs = None  # XModuleMixin.get_child hands it to every child's runtime
+        self.course_id = entry.course_key  # as Split sets it: grading and older code read runtime.course_id
         self._blocks: dict[Any, XBlock] = {}
         self._field_data: dict[Any, FieldData] = {}
         self._definitions: dict[Any, dict[str, Any]] = {}
 
     # --- blocks --------------------------------------------------------------------------
-
-    def usage_key(self, key: Any) -> BlockUsageLocator:
-        return self.entry.course_key.make_usage_key(key[0], key[1])
 
     def decorate(self, value: Any) -> Any:
         return self.field_decorator(value) if self.field_decorator is not None else value
@@ -121,13 +152,28 @@ class LearningCoreRuntime(Runtime):
         return data
 
     def get_block(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
-        return self.load_item(BlockKey(usage_id.block_type, usage_id.block_id), for_parent=for_parent)
+        """As ``ModuleStoreRuntime.get_block``: the LMS's binding hook sees every block handed out."""
+        block = self._load_usage(usage_id, for_parent=for_parent)
+        bind = getattr(self, "get_block_for_descriptor", None)
+        return bind(block) if bind is not None else block
 
-    def load_item(self, key: Any, for_parent: XBlock | None = None) -> XBlock:
-        block = self._blocks.get(key)
+    def _load_usage(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
+        """
+        The block ``usage_id`` names, located in the course key it carries (Split trusts the
+        caller's key: under Mixed, children keys come branch- and version-free, and so do the
+        children built from them).
+        """
+        key = BlockKey(usage_id.block_type, usage_id.block_id)
+        return self.load_block(key, usage_id.course_key, for_parent=for_parent)
+
+    def load_block(self, key: Any, course_key: Any = None, for_parent: XBlock | None = None) -> XBlock:
+        """The block ``key``, in ``course_key`` (default: the course entry's key)."""
+        course_key = self.entry.course_key if course_key is None else course_key
+        cache_key = (key, course_key)
+        block = self._blocks.get(cache_key)
         if block is None:
-            block = self._construct(key, self.block_data(key), for_parent)
-            self._blocks[key] = block
+            block = self._construct(key, self.block_data(key), course_key, for_parent)
+            self._blocks[cache_key] = block
         return block
 
     def descendants(self, key: Any, depth: int | None) -> list[Any]:
@@ -167,15 +213,15 @@ class LearningCoreRuntime(Runtime):
         extra = tuple(sorted(name for name in block_data.fields if name not in known and name != "children"))
         return standalone_class(block_type, extra)
 
-    def _construct(self, key: Any, block_data: Any, for_parent: XBlock | None) -> XBlock:
-        scope_ids = ScopeIds(None, key[0], block_data.definition, self.usage_key(key))
+    def _construct(self, key: Any, block_data: Any, course_key: Any, for_parent: XBlock | None) -> XBlock:
+        scope_ids = ScopeIds(None, key[0], block_data.definition, course_key.make_usage_key(key[0], key[1]))
         try:
             block = self.construct_xblock_from_class(
                 self._block_class(key[0], block_data), scope_ids, for_parent=for_parent
             )
         except Exception as exc:  # one broken block must not break the course (Split: ErrorBlock)
             log.warning("Block %s failed to construct: %s", scope_ids.usage_id, exc, exc_info=True)
-            block = self._error_block(key, block_data, exc)
+            block = self._error_block(key, block_data, course_key, exc)
         info = block_data.edit_info
         block.course_version = self.entry.structure_id
         block._edited_by = info.edited_by
@@ -183,10 +229,11 @@ class LearningCoreRuntime(Runtime):
         block.previous_version = info.previous_version
         block.update_version = info.update_version
         block.source_version = info.source_version
+        block.definition_locator = DefinitionLocator(key[0], block_data.definition)
         return block
 
-    def _error_block(self, key: Any, block_data: Any, exc: Exception) -> XBlock:
-        location = self.entry.course_key.make_usage_key("error", key[1])
+    def _error_block(self, key: Any, block_data: Any, course_key: Any, exc: Exception) -> XBlock:
+        location = course_key.make_usage_key("error", key[1])
         message = "".join(traceback.format_exception_only(exc)).strip()
         try:
             from xmodule.error_block import ErrorBlock
@@ -194,8 +241,7 @@ class LearningCoreRuntime(Runtime):
             return ErrorBlock.from_json(block_data, self, location, error_msg=message)
         except ImportError:
             pass
-        error_key = BlockKey("error", key[1])
-        self._field_data[error_key] = DictFieldData(
+        self._field_data[location] = DictFieldData(
             {"display_name": block_data.fields.get("display_name", key[1]), "error_msg": message}
         )
         return self.construct_xblock_from_class(StandaloneErrorBlock, ScopeIds(None, "error", None, location))
@@ -203,17 +249,47 @@ class LearningCoreRuntime(Runtime):
     # --- services --------------------------------------------------------------------------
 
     def service(self, block: Any, service_name: str) -> Any:
-        if service_name == "field-data":
+        """
+        Field data as Split's runtime serves it: the block's own (with the store's wrappers), or,
+        once the LMS has bound the block to a learner (``bind_for_student``), the learner's
+        wrapping of it; ``field-data-unbound`` is always the block's own.
+        """
+        if service_name in ("field-data", "field-data-unbound"):
+            bound = getattr(block, "_bound_field_data", None)
+            if bound is not None and service_name == "field-data":
+                return bound
             usage = block.scope_ids.usage_id
-            key = BlockKey(usage.block_type, usage.block_id)
-            field_data = self._field_data.get(key)
+            field_data = self._field_data.get(usage)
             if field_data is None:
-                field_data = BlockFieldData(self, key, self.block_data(key))
+                key = BlockKey(usage.block_type, usage.block_id)
+                field_data = BlockFieldData(self, key, self.block_data(key), usage.course_key)
+                self._field_data[usage] = field_data  # before the wrappers: they may read the block
                 for wrapper in self.options.field_data_wrappers:
                     field_data = wrapper(block, field_data)
-                self._field_data[key] = field_data
+                self._field_data[usage] = field_data
             return field_data
         return super().service(block, service_name)
+
+    @property
+    def resources_fs(self) -> Any:
+        """
+        The course's folder under ``fs_root`` (capa problems read files through it), as Split's
+        runtime has it; made on first use, so that a runtime that never needs it costs no I/O.
+        """
+        resources = self.__dict__.get("_resources_fs")
+        if resources is None and self.options.fs_root:
+            from fs.osfs import OSFS
+
+            key = self.entry.course_key
+            parts = [key.org, key.course, key.run] if key.org else [str(self.entry.structure_id)]
+            root = Path(self.options.fs_root).joinpath(*parts)
+            root.mkdir(parents=True, exist_ok=True)
+            resources = self.__dict__["_resources_fs"] = OSFS(str(root))
+        return resources
+
+    @resources_fs.setter
+    def resources_fs(self, value: Any) -> None:
+        self.__dict__["_resources_fs"] = value
 
     # --- edit info (edx-platform's EditInfoRuntimeMixin) ---------------------------------------
 
@@ -234,15 +310,18 @@ class LearningCoreRuntime(Runtime):
     get_published_on = get_edited_on
 
     # --- what the LMS provides when it binds a block to a learner ---------------------------------
+    # (inside edx-platform, ModuleStoreRuntime's own, which the LMS overrides, come first)
 
-    def handler_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError("handler URLs come from the LMS runtime a block is bound to")
+    if _PlatformRuntime is None:
 
-    def resource_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
+        def handler_url(self, *args: Any, **kwargs: Any) -> str:
+            raise NotImplementedError("handler URLs come from the LMS runtime a block is bound to")
 
-    def local_resource_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
+        def resource_url(self, *args: Any, **kwargs: Any) -> str:
+            raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
 
-    def publish(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("events are published by the LMS runtime a block is bound to")
+        def local_resource_url(self, *args: Any, **kwargs: Any) -> str:
+            raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
+
+        def publish(self, *args: Any, **kwargs: Any) -> None:
+            raise NotImplementedError("events are published by the LMS runtime a block is bound to")

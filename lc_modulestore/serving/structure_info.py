@@ -21,6 +21,7 @@ class StructureInfo:
     structure: dict[str, Any]
     parent_map: dict[Any, Any] = field(default_factory=dict)
     _subtree: dict[Any, tuple[datetime, Any]] | None = None
+    _all_parents: dict[Any, list[Any]] | None = None
 
     @classmethod
     def of(cls, structure: dict[str, Any]) -> StructureInfo:
@@ -32,6 +33,24 @@ class StructureInfo:
             for child in block.fields.get("children", ()):
                 parents[child] = key
         return cls(structure, parents)
+
+    @property
+    def all_parents(self) -> dict[Any, list[Any]]:
+        """
+        {block: every block listing it as a child}, for Split's path-to-root and parent lookups,
+        which consider all of a shared child's parents (``parent_map`` keeps one, as Split's runtime).
+        """
+        if self._all_parents is None:
+            blocks = self.structure["blocks"]
+            if hasattr(blocks, "all_parents"):
+                self._all_parents = blocks.all_parents()
+            else:
+                parents: dict[Any, list[Any]] = {}
+                for key, block in blocks.items():
+                    for child in block.fields.get("children", ()):
+                        parents.setdefault(child, []).append(key)
+                self._all_parents = parents
+        return self._all_parents
 
     def subtree_edit(self, key: Any) -> tuple[datetime, Any]:
         """(edited_on, edited_by) of the latest edit in the block's subtree (Split computes it on read)."""
