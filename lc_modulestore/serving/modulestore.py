@@ -435,6 +435,12 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         ]
         return served + self._fallback_all("get_courses_for_wiki", set(served), wiki_slug, **kwargs)
 
+    def get_course_index_info(self, course_key: Any) -> Any:
+        """The course's index entry (Studio reads it), or None for a key without org/course/run."""
+        if not self.serves(course_key):
+            return self._delegate("get_course_index_info", course_key, course_key, missing=None)
+        return self.db_connection.get_course_index(course_key)
+
     def get_errored_courses(self) -> dict[Any, Any]:
         fallback = self.fallback
         return dict(fallback.get_errored_courses()) if fallback is not None else {}

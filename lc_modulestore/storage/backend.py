@@ -322,7 +322,7 @@ class LearningCorePersistenceBackend:
     ) -> Iterator[Document]:
         """
         Course indexes matching every condition given, as DjangoFlex filters them: ``course_keys``
-        (exact keys), ``search_targets`` (only ``wiki_slug`` exists; anything else is a ValueError),
+        (exact keys; None matches nothing), ``search_targets`` (only ``wiki_slug`` exists; anything else is a ValueError),
         ``org_target``, ``branch`` (only indexes that have it). Unlike DjangoFlex, the caller's
         ``search_targets`` dict is left untouched. ``force_mongo`` is accepted and ignored: there is
         no other copy of the indexes to read.
@@ -339,8 +339,9 @@ class LearningCorePersistenceBackend:
         queryset = CourseIndex.objects.all()
         exact_keys: set[str] | None = None
         if course_keys:
+            # None never matches (SQL's IN drops it, as DjangoFlex's query does): no error, no row.
             keys: list[Any] = [CourseKey.from_string(k) if isinstance(k, str) else k for k in course_keys]
-            keys = [k.for_branch(None).version_agnostic() for k in keys]
+            keys = [k.for_branch(None).version_agnostic() for k in keys if k is not None]
             exact_keys = {str(k) for k in keys}
             queryset = queryset.filter(binding__course_key__in=keys)
         if filter_wiki_slug:

@@ -66,14 +66,15 @@ def imported(django_db_setup: Any, django_db_blocker: Any) -> dict[str, CourseKe
 
 @pytest.fixture(params=COURSES)
 def course(request: pytest.FixtureRequest, imported: dict[str, CourseKey], db: Any) -> Course:
-    """One of the courses, with its flag on (for the test only)."""
+    """One of the courses; every imported course has its flag on (for the test only)."""
     from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
     from lc_modulestore.storage.backend import LearningCorePersistenceBackend
 
     if request.param not in imported:
         needs_demo_course()
     key = imported[request.param]
-    set_course_override(DEFAULT_FLAG_NAME, key, True)
+    for served in imported.values():
+        set_course_override(DEFAULT_FLAG_NAME, served, True)
     backend = LearningCorePersistenceBackend()
     index = backend.get_course_index(key)
     return Course(key, backend.cached_structure(index["versions"]["published-branch"]))

@@ -17,6 +17,7 @@ Everything here is test code over the fixture; nothing of the platform is copied
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -119,19 +120,21 @@ def create_modulestore_instance(
     fs_service: Any = None,
     user_service: Any = None,
     signal_handler: Any = None,
+    *,
+    backend: type[LearningCorePersistenceBackend] = LearningCorePersistenceBackend,
 ) -> Any:
     """
     The platform's factory as docs/SPLIT_CONTRACT.md §4.1 describes it: the engine class with the
     LMS's mixins, its request cache and services, ``render_template`` resolved, Mixed handed this
     factory, branch-aware stores the LMS's branch setting (``published-only``). A Split it builds
-    reads the compiled documents (there is no Mongo to read).
+    reads the compiled documents through ``backend`` (there is no Mongo to read).
     """
     class_ = load_object(engine)
     kwargs = dict(options)
     if isinstance(kwargs.get("render_template"), str):
         kwargs["render_template"] = load_object(kwargs["render_template"])
     if issubclass(class_, MixedModuleStore):
-        kwargs["create_modulestore_instance"] = create_modulestore_instance
+        kwargs["create_modulestore_instance"] = functools.partial(create_modulestore_instance, backend=backend)
     if issubclass(class_, BranchSettingMixin):
         kwargs.setdefault("branch_setting_func", lambda: PUBLISHED_ONLY)
     with mock.patch("pymongo.MongoClient", mongomock.MongoClient):
@@ -150,7 +153,7 @@ def create_modulestore_instance(
             **kwargs,
         )
     if isinstance(store, SplitMongoModuleStore):
-        store.db_connection = LearningCorePersistenceBackend()
+        store.db_connection = backend()
     return store
 
 
@@ -196,19 +199,28 @@ def split_only_settings(fs_root: Path) -> dict[str, Any]:
     }
 
 
-def make_mixed(setting: dict[str, Any]) -> MixedModuleStore:
+def make_mixed(
+    setting: dict[str, Any], backend: type[LearningCorePersistenceBackend] = LearningCorePersistenceBackend
+) -> MixedModuleStore:
     """``modulestore()``: the LMS's factory over ``MODULESTORE['default']``."""
+    options = setting.get("OPTIONS", {})
     return create_modulestore_instance(
-        setting["ENGINE"], None, setting.get("DOC_STORE_CONFIG", {}), setting.get("OPTIONS", {})
+        setting["ENGINE"], None, setting.get("DOC_STORE_CONFIG", {}), options, backend=backend
     )
 
 
 @contextlib.contextmanager
-def platform_factory() -> Iterator[None]:
-    """The stubbed ``xmodule.modulestore.django`` answers with the factory, as the LMS's module does."""
+def platform_factory(
+    backend: type[LearningCorePersistenceBackend] = LearningCorePersistenceBackend,
+) -> Iterator[None]:
+    """
+    The stubbed ``xmodule.modulestore.django`` answers with the factory, as the LMS's module does:
+    our store builds its fallback with it, as it does inside the LMS.
+    """
     import xmodule.modulestore.django as django_module
 
-    with mock.patch.object(django_module, "create_modulestore_instance", create_modulestore_instance, create=True):
+    factory = functools.partial(create_modulestore_instance, backend=backend)
+    with mock.patch.object(django_module, "create_modulestore_instance", factory, create=True):
         yield
 
 
@@ -230,12 +242,21 @@ class _EntryPoint:
 
 @contextlib.contextmanager
 def block_classes(classes: dict[str, type]) -> Iterator[None]:
-    """Block type → class, for the duration, as installed entry points would map them."""
+    """
+    Block type → class, for the duration, as installed entry points would map them. Split reads
+    which types are detached once, when it is imported (``store_utilities.DETACHED_XBLOCK_TYPES``,
+    from the classes tagged "detached"); an LMS has its classes installed by then, so the set is
+    computed again here, the same way, from the classes now registered.
+    """
+    import xmodule.modulestore.split_mongo.split as split_module
+
     saved_points, saved_cache = list(XBlock.extra_entry_points), xblock.plugin.PLUGIN_CACHE
     XBlock.extra_entry_points = saved_points + [(name, _EntryPoint(name, cls)) for name, cls in classes.items()]
     xblock.plugin.PLUGIN_CACHE = {}
+    detached = {name for name, _cls in XBlock.load_tagged_classes("detached")}
     try:
-        yield
+        with mock.patch.object(split_module, "DETACHED_XBLOCK_TYPES", detached):
+            yield
     finally:
         XBlock.extra_entry_points = saved_points
         xblock.plugin.PLUGIN_CACHE = saved_cache
