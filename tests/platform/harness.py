@@ -255,11 +255,28 @@ def block_classes(classes: dict[str, type]) -> Iterator[None]:
     xblock.plugin.PLUGIN_CACHE = {}
     detached = {name for name, _cls in XBlock.load_tagged_classes("detached")}
     try:
-        with mock.patch.object(split_module, "DETACHED_XBLOCK_TYPES", detached):
+        with mock.patch.object(split_module, "DETACHED_XBLOCK_TYPES", detached), partition_schemes():
             yield
     finally:
         XBlock.extra_entry_points = saved_points
         xblock.plugin.PLUGIN_CACHE = saved_cache
+
+
+class _PartitionScheme:
+    """Stands in for the LMS's user partition schemes (lms/): reading a course never calls one."""
+
+
+@contextlib.contextmanager
+def partition_schemes() -> Iterator[None]:
+    """The ``random`` and ``cohort`` schemes the LMS installs as ``openedx.user_partition_scheme`` plugins."""
+    from stevedore.extension import Extension, ExtensionManager
+    from xmodule.partitions.partitions import UserPartition
+
+    schemes = ExtensionManager.make_test_instance(
+        [Extension(name, None, type(name, (_PartitionScheme,), {}), None) for name in ("random", "cohort")]
+    )
+    with mock.patch.object(UserPartition, "scheme_extensions", schemes):
+        yield
 
 
 def fixture_classes(structure: dict[str, Any]) -> dict[str, type]:
@@ -274,11 +291,22 @@ def fixture_classes(structure: dict[str, Any]) -> dict[str, type]:
         names.setdefault(key.type, set()).update(n for n in block.fields if n != "children")
     classes: dict[str, type] = {}
     for block_type, fields in names.items():
-        cls = standalone_class(block_type, tuple(sorted(fields)))
+        cls = _without_mixin_fields(standalone_class(block_type, tuple(sorted(fields))))
         if block_type in DETACHED:
-            cls = XBlock.tag("detached")(type(cls.__name__, (cls,), {"__module__": __name__}))
+            cls = XBlock.tag("detached")(cls)
         classes[block_type] = cls
     return classes
+
+
+def _without_mixin_fields(cls: type) -> type:
+    """
+    The look-alike less the fields the platform's mixins declare (``user_partitions``, ``start``,
+    ...): in the LMS those come from the mixins, with the mixins' types, on every block alike.
+    """
+    declared = {name for mixin in MIXINS for name in getattr(mixin, "fields", {})}
+    attributes = {name: value for name, value in vars(cls).items() if name not in declared}
+    attributes["__module__"] = __name__
+    return type(cls.__name__, cls.__bases__, attributes)
 
 
 def contrib_classes() -> dict[str, type]:
