@@ -12,29 +12,14 @@ from xblock.fields import ReferenceList, ReferenceValueDict, Scope
 
 from compile.vocabulary import INHERITABLE_FIELDS
 
+from ..storage.copies import private_copy
 from ..storage.split_types import BlockKey
 from .standalone import is_reference_field
 
 if TYPE_CHECKING:
     from .runtime import LearningCoreRuntime
 
-__all__ = ["BlockFieldData", "private_copy"]
-
-
-def private_copy(value: Any) -> Any:
-    """
-    ``value`` with every list and dict in it copied (strings, numbers, dates and keys are shared:
-    they cannot change). The stored values belong to the structure every request of the process
-    shares, and XBlock's ``FieldData`` contract lets a caller mutate what ``get`` returns (LMS code
-    appends to ``advanced_modules``, Mixed's key stripping rewrites dicts in place), so no caller
-    may hold them. Cheaper than ``copy.deepcopy`` by an order of magnitude, and free for scalars.
-    """
-    kind = type(value)
-    if kind is list:
-        return [private_copy(item) for item in value]
-    if kind is dict:
-        return {name: private_copy(item) for name, item in value.items()}
-    return value
+__all__ = ["BlockFieldData"]
 
 
 class BlockFieldData(FieldData):
@@ -57,7 +42,7 @@ class BlockFieldData(FieldData):
         return self._course_key.make_usage_key(key[0], key[1])
 
     def _raw(self, block: XBlock, name: str) -> Any:
-        """The value as this block holds it, the caller's own (see :func:`private_copy`)."""
+        """The value as this block holds it, the caller's own (see :mod:`..storage.copies`)."""
         if name in self._local:
             return self._local[name]
         declared = block.fields.get(name)

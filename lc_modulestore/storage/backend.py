@@ -32,6 +32,7 @@ from compile.vocabulary import BRANCHES, PUBLISHED_BRANCH
 from .. import conf
 from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
 from .codec import decode_definition, decode_structure_in_memory
+from .copies import private_copy
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
 from .split_types import BlockData, BlockKey, EditInfo
 from .structure_cache import DECODED_STRUCTURES, SharedStructureCache
@@ -83,18 +84,16 @@ def _clone(obj: Any) -> Any:
 
 def _copy_block(block: Any) -> Any:
     """
-    A copy of one BlockData that Split may mutate: it updates ``fields`` in place on non-lazy loads
-    and sets ``definition_loaded`` and edit info attributes. Field values themselves are shared;
-    Split deep-copies them before changing any (KVS, ``version_structure``).
+    A copy of one BlockData that Split may mutate: it updates ``fields`` in place on non-lazy loads,
+    rewrites the dicts of reference fields in place (``convert_references_to_keys``: a
+    ``group_id_to_child`` of [type, id] pairs becomes usage keys of the caller's course), and sets
+    ``definition_loaded`` and edit info attributes. So lists and dicts are copied all the way down
+    (:func:`.copies.private_copy`); everything else is shared.
     """
     new = _clone(block)
-    fields = dict(block.fields)
-    if "children" in fields:
-        fields["children"] = list(fields["children"])
-    new.fields = fields
-    new.defaults = dict(block.defaults)
-    asides = block.asides
-    new.asides = list(asides) if isinstance(asides, list) else dict(asides)
+    new.fields = private_copy(block.fields)
+    new.defaults = private_copy(block.defaults)
+    new.asides = private_copy(block.asides)
     new.edit_info = _clone(block.edit_info)
     return new
 
