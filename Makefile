@@ -7,7 +7,7 @@ PYTHON312 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test test-sqlite test-mysql lint venv bench bench-mysql
+.PHONY: demo test test-sqlite test-mysql test-platform lint venv bench bench-mysql
 
 $(VENV)/.base: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 1; }
@@ -19,7 +19,7 @@ $(VENV)/.test: $(VENV)/.base
 	@command -v mariadbd >/dev/null && command -v mysql_config >/dev/null || { \
 	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
 	    apt-get install -y -qq mariadb-server libmariadb-dev pkg-config >/dev/null; }
-	$(PIP) -e '.[test,xblocks]'
+	$(PIP) -e '.[test,xblocks,platform]'
 	touch $@
 
 venv: $(VENV)/.base
@@ -38,6 +38,12 @@ lint: $(VENV)/.test
 
 test-sqlite: $(VENV)/.test
 	$(VENV)/bin/pytest -q
+	$(MAKE) test-platform
+
+## The store against edx-platform's real Split, Mixed and mixins (../shared/platform), in a process of
+## its own: there the platform is importable before lc_modulestore is, as in an LMS (SQLite).
+test-platform: $(VENV)/.test
+	LC_TEST_PLATFORM=1 $(VENV)/bin/pytest -q tests/platform
 
 test-mysql: $(VENV)/.test
 	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$(bash tests/mariadb.sh)" $(VENV)/bin/pytest -q

@@ -111,7 +111,9 @@ def test_appending_to_advanced_modules_changes_no_other_read(course: CourseKey) 
         pytest.param(lambda: {"field_decorator": _mixed_like_decorator}, id="mixed-decorator"),
     ],
 )
-def test_no_mutation_crosses_requests_or_store_instances(course: CourseKey, reader: Callable[[], Any]) -> None:
+def test_no_mutation_crosses_requests_or_store_instances(
+    course: CourseKey, reader: Callable[[], Any]
+) -> None:
     pristine = values(LearningCoreModuleStore())
     store = LearningCoreModuleStore()
     assert vandalize_everything(store, **reader()) > 20  # the sample course has many list and dict values
@@ -159,7 +161,9 @@ def test_structures_from_the_backend_are_copies(course: CourseKey) -> None:
     backend = LearningCorePersistenceBackend()
     index = backend.get_course_index(course)
     head = index["versions"]["published-branch"]
-    pristine = {key: copy.deepcopy(block.fields) for key, block in backend.cached_structure(head)["blocks"].items()}
+    pristine = {
+        key: copy.deepcopy(block.fields) for key, block in backend.cached_structure(head)["blocks"].items()
+    }
     for structure in (backend.get_structure(head), *backend.find_structures_by_id([head])):
         for block in structure["blocks"].values():
             vandalize(block.fields)

@@ -61,7 +61,7 @@ def build_fallback(
     )  # fmt: skip
 
 
-def course_summary_class() -> type:
+def course_summary_class() -> Any:
     """
     edx-platform's ``CourseSummary`` when it is importable now, else the look-alike: resolved at
     each call, so summaries are the platform's even when this module was imported first.

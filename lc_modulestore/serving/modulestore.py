@@ -98,7 +98,9 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         self.disabled_xblock_types = disabled_xblock_types
         self.default_class = self._class(default_class)
         self.fs_root = fs_root
-        self.render_template = load_object(render_template) if isinstance(render_template, str) else render_template
+        self.render_template = (
+            load_object(render_template) if isinstance(render_template, str) else render_template
+        )
         self.request_cache = request_cache
         self.signal_handler = signal_handler
         self.branch_setting_func = branch_setting_func or (lambda: None)
@@ -234,9 +236,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             bulk[key] = runtime
         return runtime
 
-    def _load(
-        self, entry: CourseEntry, key: Any, depth: Any, kwargs: dict[str, Any], course_key: Any = None
-    ) -> XBlock:
+    def _load(self, entry: CourseEntry, key: Any, depth: Any, kwargs: dict[str, Any]) -> XBlock:
         """Split's ``_load_items`` for one block: the block, its subtree's definitions if not lazy."""
         runtime = self._runtime(entry, kwargs.get("field_decorator"))
         if key not in entry.info.structure["blocks"]:
@@ -244,7 +244,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         _check_depth(depth)
         if not kwargs.get("lazy", True):
             runtime.preload_definitions(runtime.descendants(key, depth))
-        return runtime.load_block(key, course_key, for_parent=kwargs.get("for_parent"))
+        return runtime.load_block(key, for_parent=kwargs.get("for_parent"))
 
     def _runtime_options(self) -> RuntimeOptions:
         return RuntimeOptions(
@@ -289,7 +289,9 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     def has_item(self, usage_key: Any, revision: Any = None, **kwargs: Any) -> bool:
         if not self._serves_block(usage_key):
-            found = self._delegate("has_item", usage_key, usage_key, missing=False, **_given(revision=revision))
+            found = self._delegate(
+                "has_item", usage_key, usage_key, missing=False, **_given(revision=revision)
+            )
             return bool(found)
         usage_key = self._map_branch(usage_key, revision)
         if usage_key.block_id is None:
@@ -409,8 +411,11 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         for index in self._served_indexes(**kwargs):
             key = CourseLocator(index["org"], index["course"], index["run"])
             served.add(key)
-            entry = self._entry(key.for_branch(branch))
-            course = self._load(entry, entry.info.structure["root"], 0, kwargs, course_key=key.for_branch(branch))
+            found = self._entry(key.for_branch(branch))
+            entry = CourseEntry(
+                key.for_branch(branch), found.structure_id, found.info
+            )  # no version, as Split
+            course = self._load(entry, entry.info.structure["root"], 0, kwargs)
             if course.scope_ids.block_type != "error":  # Split drops roots that failed to build
                 courses.append(course)
         return courses + self._fallback_all("get_courses", served, **kwargs)
@@ -458,9 +463,20 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
 
+    def _course_assets(self, course_key: Any) -> dict[str, Any]:
+        """Split's ``_find_course_assets``: the structure's assets, {} for a key without a branch."""
+        try:
+            assets: dict[str, Any] = self._entry(self._map_branch(course_key)).info.structure.get(
+                "assets", {}
+            )
+        except (InsufficientSpecificationError, VersionConflictError):
+            return {}
+        return assets
+
     def find_asset_metadata(self, asset_key: Any, **kwargs: Any) -> Any:
         """Course assets are not imported into Learning Core yet: none for its courses."""
         if self.serves(asset_key.course_key):
+            self._course_assets(asset_key.course_key)  # raises as Split does for a course not there
             return None
         return self._delegate("find_asset_metadata", asset_key, asset_key, missing=None, **kwargs)
 
@@ -475,6 +491,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     ) -> list[Any]:
         """Split's signature: Mixed passes ``start``, ``maxresults`` and ``sort`` positionally."""
         if self.serves(course_key):
+            self._course_assets(course_key)  # raises as Split does for a course not there
             return []
         return self._delegate(
             "get_all_asset_metadata", course_key, course_key, asset_type, start, maxresults, sort,
@@ -579,7 +596,7 @@ def _given(**kwargs: Any) -> dict[str, Any]:
 def _check_depth(depth: Any) -> None:
     """Split compares ``depth > 0`` as it walks down: anything else than a number (or None) fails."""
     try:
-        depth is None or depth > 0
+        _ = depth is None or depth > 0
     except TypeError:
         raise TypeError(f"depth must be a number of levels or None (all), not {depth!r}") from None
 

@@ -85,7 +85,9 @@ def matching_keys(
         keys = [key for key in blocks if block_matches(blocks[key])]
         if not include_orphans:
             known: dict[Any, bool] = {}
-            keys = [k for k in keys if k.type in DETACHED_TYPES or has_path_to_root(k, info.all_parents, known)]
+            keys = [
+                k for k in keys if k.type in DETACHED_TYPES or has_path_to_root(k, info.all_parents, known)
+            ]
     if content and definitions is not None and keys:
         fields_of = definitions(keys)
         keys = [key for key in keys if matches(fields_of(blocks[key].definition), content)]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from opaque_keys.edx.locator import BlockUsageLocator, DefinitionLocator
+from opaque_keys.edx.locator import DefinitionLocator
 from xblock.core import XBlock
 from xblock.field_data import DictFieldData, FieldData
 from xblock.fields import ScopeIds
@@ -40,7 +40,7 @@ except ImportError:
     _PlatformRuntime = None
 
 if TYPE_CHECKING:
-    _BaseRuntime = Runtime
+    from xblock.runtime import Runtime as _BaseRuntime
 else:
     _BaseRuntime = _PlatformRuntime or Runtime
 
@@ -223,7 +223,8 @@ class LearningCoreRuntime(_BaseRuntime):
             log.warning("Block %s failed to construct: %s", scope_ids.usage_id, exc, exc_info=True)
             block = self._error_block(key, block_data, course_key, exc)
         info = block_data.edit_info
-        block.course_version = self.entry.structure_id
+        # Split's: the version of the key the course was looked up by (None for get_courses' roots).
+        block.course_version = self.entry.course_key.version_guid
         block._edited_by = info.edited_by
         block._edited_on = info.edited_on
         block.previous_version = info.previous_version

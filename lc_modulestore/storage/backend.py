@@ -321,10 +321,10 @@ class LearningCorePersistenceBackend:
     ) -> Iterator[Document]:
         """
         Course indexes matching every condition given, as DjangoFlex filters them: ``course_keys``
-        (exact keys; None matches nothing), ``search_targets`` (only ``wiki_slug`` exists; anything else is a ValueError),
-        ``org_target``, ``branch`` (only indexes that have it). Unlike DjangoFlex, the caller's
-        ``search_targets`` dict is left untouched. ``force_mongo`` is accepted and ignored: there is
-        no other copy of the indexes to read.
+        (exact keys; None matches nothing), ``search_targets`` (only ``wiki_slug`` exists; anything
+        else is a ValueError), ``org_target``, ``branch`` (only indexes that have it). Unlike
+        DjangoFlex, the caller's ``search_targets`` dict is left untouched. ``force_mongo`` is
+        accepted and ignored: there is no other copy of the indexes to read.
         """
         targets = dict(search_targets or {})
         filter_wiki_slug = "wiki_slug" in targets

@@ -100,7 +100,9 @@ def make_split(
     return store
 
 
-def make_lc_store(fs_root: Path, *, mixins: tuple[type, ...] = MIXINS, **options: Any) -> LearningCoreModuleStore:
+def make_lc_store(
+    fs_root: Path, *, mixins: tuple[type, ...] = MIXINS, **options: Any
+) -> LearningCoreModuleStore:
     return LearningCoreModuleStore(
         doc_store_config={},
         fs_root=str(fs_root),
@@ -134,7 +136,9 @@ def create_modulestore_instance(
     if isinstance(kwargs.get("render_template"), str):
         kwargs["render_template"] = load_object(kwargs["render_template"])
     if issubclass(class_, MixedModuleStore):
-        kwargs["create_modulestore_instance"] = functools.partial(create_modulestore_instance, backend=backend)
+        kwargs["create_modulestore_instance"] = functools.partial(
+            create_modulestore_instance, backend=backend
+        )
     if issubclass(class_, BranchSettingMixin):
         kwargs.setdefault("branch_setting_func", lambda: PUBLISHED_ONLY)
     with mock.patch("pymongo.MongoClient", mongomock.MongoClient):
@@ -163,7 +167,11 @@ def split_settings(fs_root: Path) -> dict[str, Any]:
         "NAME": "split",
         "ENGINE": "xmodule.modulestore.split_mongo.split_draft.DraftVersioningModuleStore",
         "DOC_STORE_CONFIG": dict(MONGO_CONFIG),
-        "OPTIONS": {"default_class": DEFAULT_CLASS, "fs_root": str(fs_root), "render_template": RENDER_TEMPLATE},
+        "OPTIONS": {
+            "default_class": DEFAULT_CLASS,
+            "fs_root": str(fs_root),
+            "render_template": RENDER_TEMPLATE,
+        },
     }
 
 
@@ -251,7 +259,9 @@ def block_classes(classes: dict[str, type]) -> Iterator[None]:
     import xmodule.modulestore.split_mongo.split as split_module
 
     saved_points, saved_cache = list(XBlock.extra_entry_points), xblock.plugin.PLUGIN_CACHE
-    XBlock.extra_entry_points = saved_points + [(name, _EntryPoint(name, cls)) for name, cls in classes.items()]
+    XBlock.extra_entry_points = saved_points + [
+        (name, _EntryPoint(name, cls)) for name, cls in classes.items()
+    ]
     xblock.plugin.PLUGIN_CACHE = {}
     detached = {name for name, _cls in XBlock.load_tagged_classes("detached")}
     try:
@@ -362,9 +372,17 @@ def walk(root: Any, visit: Callable[[Any], Any] = describe) -> list[Any]:
     return found
 
 
-def outcome(call: Callable[[], Any], normalize: Callable[[Any], Any] = lambda value: value) -> Any:
-    """A call's answer, or the type and message of what it raised, to compare two stores' behaviour."""
+def outcome(method: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, Any]:
+    """
+    ``method(*args, **kwargs)``'s answer, or the name of the exception it raised: two stores'
+    behaviour, exceptions included, compared as values.
+    """
     try:
-        return ("answer", normalize(call()))
+        return ("answer", method(*args, **kwargs))
     except Exception as exc:  # the comparison is of behaviour, exceptions included
         return ("raised", type(exc).__qualname__)
+
+
+def answered(result: tuple[str, Any], normalize: Callable[[Any], Any]) -> tuple[str, Any]:
+    """An :func:`outcome` with its answer (if any) made comparable."""
+    return (result[0], normalize(result[1])) if result[0] == "answer" else result

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,8 +17,16 @@ from .loader import skip_reason
 if skip_reason():
     pytest.skip(skip_reason() or "", allow_module_level=True)
 
-from .conftest import Course  # noqa: E402
-from .harness import block_classes, contrib_classes, describe, fixture_classes, make_lc_store, make_split, walk  # noqa: E402
+from .conftest import Course
+from .harness import (
+    block_classes,
+    contrib_classes,
+    describe,
+    fixture_classes,
+    make_lc_store,
+    make_split,
+    walk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +41,9 @@ def real_classes(course: Course) -> Iterator[dict[str, type]]:
         yield contrib
 
 
-def test_contrib_blocks_are_what_split_builds(course: Course, real_classes: dict[str, type], fs_root: Path) -> None:
+def test_contrib_blocks_are_what_split_builds(
+    course: Course, real_classes: dict[str, type], fs_root: Path
+) -> None:
     split, ours = make_split(fs_root), make_lc_store(fs_root)
     theirs = walk(split.get_course(course.key, depth=None))
     mine = walk(ours.get_course(course.key, depth=None))

@@ -19,14 +19,14 @@ from .loader import skip_reason
 if skip_reason():
     pytest.skip(skip_reason() or "", allow_module_level=True)
 
-from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator  # noqa: E402
-from xmodule.modulestore import ModuleStoreEnum  # noqa: E402
+from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
+from xmodule.modulestore import ModuleStoreEnum
 
-from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override  # noqa: E402
-from lc_modulestore.serving.modulestore import LearningCoreModuleStore  # noqa: E402
+from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
+from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
-from .conftest import Course  # noqa: E402
-from .harness import (  # noqa: E402
+from .conftest import Course
+from .harness import (
     MirroredDraftBackend,
     describe,
     make_mixed,
@@ -170,7 +170,7 @@ def test_the_rest_of_the_read_surface(course: Course, mixed: Any, before: Any) -
         ("get_block_original_usage", (key.make_usage_key("course", "course"),)),
     ]
     for name, args in calls:
-        assert outcome(lambda: getattr(mixed, name)(*args)) == outcome(lambda: getattr(before, name)(*args)), name
+        assert outcome(getattr(mixed, name), *args) == outcome(getattr(before, name), *args), name
     assert mixed.has_changes(block) == before.has_changes(theirs_block) is False
     assert mixed.has_published_version(block) == before.has_published_version(theirs_block) is True
     mixed.close_all_connections()

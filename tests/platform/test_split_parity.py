@@ -18,14 +18,14 @@ from .loader import skip_reason
 if skip_reason():
     pytest.skip(skip_reason() or "", allow_module_level=True)
 
-from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator  # noqa: E402
-from xblock.field_data import FieldData  # noqa: E402
-from xmodule.modulestore import ModuleStoreEnum  # noqa: E402
+from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
+from xblock.field_data import FieldData
+from xmodule.modulestore import ModuleStoreEnum
 
-from lc_modulestore.storage.split_types import BlockKey  # noqa: E402
+from lc_modulestore.storage.split_types import BlockKey
 
-from .conftest import Course  # noqa: E402
-from .harness import MirroredDraftBackend, describe, make_lc_store, make_split, outcome, walk  # noqa: E402
+from .conftest import Course
+from .harness import MirroredDraftBackend, answered, describe, make_lc_store, make_split, outcome, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +115,8 @@ def _queries(course: Course) -> list[dict[str, Any]]:
 
 def test_get_items_answers_as_split(course: Course, split: Any, ours: Any) -> None:
     for query in _queries(course):
-        theirs = outcome(lambda q=query: split.get_items(course.key, **q), _locations)
-        mine = outcome(lambda q=query: ours.get_items(course.key, **q), _locations)
+        theirs = answered(outcome(split.get_items, course.key, **query), _locations)
+        mine = answered(outcome(ours.get_items, course.key, **query), _locations)
         assert mine == theirs, query
 
 
@@ -152,7 +152,7 @@ def _lower(key: Any) -> CourseLocator:
 def _summaries(summaries: list[Any]) -> list[Any]:
     fields = ("id", "location", "display_name", "display_coursenumber", "display_organization", "end")
     return sorted(
-        (tuple((name, getattr(s, name)) for name in fields) + (type(s).__qualname__,) for s in summaries),
+        ((*((name, getattr(s, name)) for name in fields), type(s).__qualname__) for s in summaries),
         key=str,
     )
 
@@ -188,9 +188,14 @@ def test_bind_for_student_wraps_the_field_data(course: Course, split: Any, ours:
     answers = []
     for store in (split, ours):
         block = store.get_course(course.key)
-        wrappers: list[RecordingFieldData] = []
-        block.bind_for_student(7, wrappers=[lambda inner: wrappers.append(RecordingFieldData(inner)) or wrappers[-1]])
-        answers.append((block.display_name, block.scope_ids.user_id, wrappers[0].reads))
+        wrapped: list[RecordingFieldData] = []
+
+        def wrapper(inner: FieldData, wrapped: list[RecordingFieldData] = wrapped) -> FieldData:
+            wrapped.append(RecordingFieldData(inner))
+            return wrapped[-1]
+
+        block.bind_for_student(7, wrappers=[wrapper])
+        answers.append((block.display_name, block.scope_ids.user_id, wrapped[0].reads))
     assert answers[1] == answers[0] == (answers[0][0], 7, ["display_name"])
 
 
@@ -200,7 +205,9 @@ def test_get_block_for_descriptor_binds_every_child(course: Course, split: Any, 
     for store in (split, ours):
         course_block = store.get_course(course.key)
         bound: list[Any] = []
-        course_block.runtime.get_block_for_descriptor = lambda block, bound=bound: bound.append(block) or block
+        course_block.runtime.get_block_for_descriptor = lambda block, bound=bound: (
+            bound.append(block) or block
+        )
         children = course_block.get_children()
         seen.append(([c.location for c in children], [b.location for b in bound]))
     assert seen[1] == seen[0] and seen[0][0] == seen[0][1]
@@ -214,14 +221,17 @@ def test_has_changes_and_draft_preferred_reads(course: Course, fs_root: Path, ou
     split = make_split(fs_root, backend=MirroredDraftBackend)
     for key in usage_keys(course, course.key)[:25]:
         assert ours.has_changes(ours.get_item(key)) == split.has_changes(split.get_item(key)) is False
-    with split.branch_setting(ModuleStoreEnum.Branch.draft_preferred), ours.branch_setting(
-        ModuleStoreEnum.Branch.draft_preferred
+    with (
+        split.branch_setting(ModuleStoreEnum.Branch.draft_preferred),
+        ours.branch_setting(ModuleStoreEnum.Branch.draft_preferred),
     ):
         theirs = walk(split.get_course(course.key, depth=None))
         mine = walk(ours.get_course(course.key, depth=None))
         assert mine[0]["location"].branch == ModuleStoreEnum.BranchName.draft
         assert_same(theirs, mine, "draft-preferred get_course")
-        assert sorted(c.location for c in ours.get_courses()) == sorted(c.location for c in split.get_courses())
+        assert sorted(c.location for c in ours.get_courses()) == sorted(
+            c.location for c in split.get_courses()
+        )
 
 
 def test_caller_mistakes_answer_as_split(course: Course, fs_root: Path, ours: Any) -> None:
@@ -264,8 +274,8 @@ def test_caller_mistakes_answer_as_split(course: Course, fs_root: Path, ours: An
         ("find_asset_metadata", (key.make_asset_key("asset", "x.png"),), {}),
     ]
     for name, args, kwargs in calls:
-        theirs = outcome(lambda: getattr(split, name)(*args, **kwargs), _normal)
-        mine = outcome(lambda: getattr(ours, name)(*args, **kwargs), _normal)
+        theirs = answered(outcome(getattr(split, name), *args, **kwargs), _normal)
+        mine = answered(outcome(getattr(ours, name), *args, **kwargs), _normal)
         assert mine == theirs, (name, args, kwargs)
 
 
