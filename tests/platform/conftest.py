@@ -73,8 +73,8 @@ def course(request: pytest.FixtureRequest, imported: dict[str, CourseKey], db: A
 @pytest.fixture
 def classes(course: Course) -> Iterator[dict[str, type]]:
     """The course's block types load the project's look-alikes of the LMS classes, on both sides."""
-    from .harness import block_classes, fixture_classes
+    from lc_modulestore.bench.platform import look_alike_classes, registered_classes
 
-    mapping = fixture_classes(course.structure)
-    with block_classes(mapping):
+    mapping = look_alike_classes(course.structure)
+    with registered_classes(mapping):
         yield mapping

@@ -1,15 +1,16 @@
 """
 The platform's real stores next to ours, over the same compiled documents.
 
-* :func:`make_split` builds a real ``SplitMongoModuleStore`` / ``DraftVersioningModuleStore``: its
-  constructor builds a Mongo client (pointed at mongomock: no Mongo server anywhere), then its
-  ``db_connection`` becomes the project's ``LearningCorePersistenceBackend``.
-* :func:`make_lc_store` builds ``LearningCoreModuleStore`` with the same options.
+* :func:`make_split` builds a real ``DraftVersioningModuleStore`` (or ``SplitMongoModuleStore``) over
+  the project's ``LearningCorePersistenceBackend`` (:func:`lc_modulestore.bench.platform.split_store`:
+  its Mongo client is mongomock, no Mongo server anywhere); :func:`make_lc_store` builds
+  ``LearningCoreModuleStore`` with the same options.
 * :func:`create_modulestore_instance` is the platform's store factory (``xmodule.modulestore.django``,
   which the fixture stubs out because it pulls in the LMS), written from its documented behaviour
   (docs/SPLIT_CONTRACT.md §4.1), so that :func:`make_mixed` builds ``MixedModuleStore`` from a
   ``MODULESTORE`` setting exactly as the LMS does.
-* :func:`block_classes` registers the XBlock classes both sides load, as entry points would.
+* :func:`block_classes` registers the XBlock classes both sides load, as entry points would;
+  :func:`describe`, :func:`walk` and :func:`outcome` turn blocks and answers into comparable values.
 
 Everything here is test code over the fixture; nothing of the platform is copied.
 """
@@ -24,30 +25,25 @@ from typing import Any
 from unittest import mock
 
 import mongomock
-import xblock.plugin
-from xblock.core import XBlock
 from xblock.fields import Scope
 from xmodule.modulestore import ModuleStoreEnum
 from xmodule.modulestore.draft_and_published import BranchSettingMixin
-from xmodule.modulestore.edit_info import EditInfoMixin
 from xmodule.modulestore.inheritance import InheritanceMixin
 from xmodule.modulestore.mixed import MixedModuleStore
 from xmodule.modulestore.split_mongo.split import SplitMongoModuleStore
-from xmodule.modulestore.split_mongo.split_draft import DraftVersioningModuleStore
-from xmodule.x_module import XModuleMixin
 
+from lc_modulestore.bench.platform import (
+    DEFAULT_CLASS,
+    MONGO_CONFIG,
+    RENDER_TEMPLATE,
+    lms_mixins,
+    split_store,
+)
 from lc_modulestore.serving.fallback import load_object
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
-from lc_modulestore.serving.standalone import standalone_class
 from lc_modulestore.storage.backend import LearningCorePersistenceBackend
 
-# The mixins every LMS configures (XBLOCK_MIXINS, less LmsBlockMixin, which lives in lms/).
-MIXINS: tuple[type, ...] = (InheritanceMixin, XModuleMixin, EditInfoMixin)
-DEFAULT_CLASS = "xmodule.hidden_block.HiddenBlock"
-RENDER_TEMPLATE = "common.djangoapps.edxmako.shortcuts.render_to_string"
-# Split needs these to build its (mongomock) client; they name nothing real.
-MONGO_CONFIG = {"db": "lc_platform_tests", "collection": "modulestore", "host": "localhost"}
-DETACHED = ("about", "course_info", "static_tab")
+MIXINS: tuple[type, ...] = lms_mixins()
 PUBLISHED_ONLY = ModuleStoreEnum.Branch.published_only
 
 
@@ -74,30 +70,9 @@ def _mirrored(index: Any) -> Any:
     return index
 
 
-def make_split(
-    fs_root: Path,
-    *,
-    draft: bool = True,
-    backend: type[LearningCorePersistenceBackend] = LearningCorePersistenceBackend,
-    branch_setting: str | None = PUBLISHED_ONLY,
-    mixins: tuple[type, ...] = MIXINS,
-    **options: Any,
-) -> Any:
-    """A real Split store reading the compiled documents through ``backend``."""
-    engine = DraftVersioningModuleStore if draft else SplitMongoModuleStore
-    with mock.patch("pymongo.MongoClient", mongomock.MongoClient):
-        store = engine(
-            contentstore=None,
-            doc_store_config=dict(MONGO_CONFIG),
-            fs_root=str(fs_root),
-            render_template=load_object(RENDER_TEMPLATE),
-            default_class=DEFAULT_CLASS,
-            xblock_mixins=mixins,
-            branch_setting_func=lambda: branch_setting,
-            **options,
-        )
-    store.db_connection = backend()
-    return store
+def make_split(fs_root: Path, **options: Any) -> Any:
+    """A real Split (a ``DraftVersioningModuleStore`` by default) over the compiled documents."""
+    return split_store(fs_root, **options)
 
 
 def make_lc_store(
@@ -233,90 +208,6 @@ def platform_factory(
 
 
 # --- block classes ----------------------------------------------------------------------------------------
-
-
-class _EntryPoint:
-    """What ``XBlock.load_class`` needs of an entry point."""
-
-    group = "xblock.v1"
-
-    def __init__(self, name: str, cls: type) -> None:
-        self.name = name
-        self._cls = cls
-
-    def load(self) -> type:
-        return self._cls
-
-
-@contextlib.contextmanager
-def block_classes(classes: dict[str, type]) -> Iterator[None]:
-    """
-    Block type → class, for the duration, as installed entry points would map them. Split reads
-    which types are detached once, when it is imported (``store_utilities.DETACHED_XBLOCK_TYPES``,
-    from the classes tagged "detached"); an LMS has its classes installed by then, so the set is
-    computed again here, the same way, from the classes now registered.
-    """
-    import xmodule.modulestore.split_mongo.split as split_module
-
-    saved_points, saved_cache = list(XBlock.extra_entry_points), xblock.plugin.PLUGIN_CACHE
-    XBlock.extra_entry_points = saved_points + [
-        (name, _EntryPoint(name, cls)) for name, cls in classes.items()
-    ]
-    xblock.plugin.PLUGIN_CACHE = {}
-    detached = {name for name, _cls in XBlock.load_tagged_classes("detached")}
-    try:
-        with mock.patch.object(split_module, "DETACHED_XBLOCK_TYPES", detached), partition_schemes():
-            yield
-    finally:
-        XBlock.extra_entry_points = saved_points
-        xblock.plugin.PLUGIN_CACHE = saved_cache
-
-
-class _PartitionScheme:
-    """Stands in for the LMS's user partition schemes (lms/): reading a course never calls one."""
-
-
-@contextlib.contextmanager
-def partition_schemes() -> Iterator[None]:
-    """The ``random`` and ``cohort`` schemes the LMS installs as ``openedx.user_partition_scheme`` plugins."""
-    from stevedore.extension import Extension, ExtensionManager
-    from xmodule.partitions.partitions import UserPartition
-
-    schemes = ExtensionManager.make_test_instance(
-        [Extension(name, None, type(name, (_PartitionScheme,), {}), None) for name in ("random", "cohort")]
-    )
-    with mock.patch.object(UserPartition, "scheme_extensions", schemes):
-        yield
-
-
-def fixture_classes(structure: dict[str, Any]) -> dict[str, type]:
-    """
-    A class for each block type of a compiled structure: the project's look-alikes of the LMS's
-    classes (the platform's own block classes are not part of the fixture), declaring every
-    settings field the structure stores for that type; the detached types tagged as edx-platform
-    tags them.
-    """
-    names: dict[str, set[str]] = {}
-    for key, block in structure["blocks"].items():
-        names.setdefault(key.type, set()).update(n for n in block.fields if n != "children")
-    classes: dict[str, type] = {}
-    for block_type, fields in names.items():
-        cls = _without_mixin_fields(standalone_class(block_type, tuple(sorted(fields))))
-        if block_type in DETACHED:
-            cls = XBlock.tag("detached")(cls)
-        classes[block_type] = cls
-    return classes
-
-
-def _without_mixin_fields(cls: type) -> type:
-    """
-    The look-alike less the fields the platform's mixins declare (``user_partitions``, ``start``,
-    ...): in the LMS those come from the mixins, with the mixins' types, on every block alike.
-    """
-    declared = {name for mixin in MIXINS for name in getattr(mixin, "fields", {})}
-    attributes = {name: value for name, value in vars(cls).items() if name not in declared}
-    attributes["__module__"] = __name__
-    return type(cls.__name__, cls.__bases__, attributes)
 
 
 def contrib_classes() -> dict[str, type]:

@@ -17,12 +17,12 @@ from .loader import skip_reason
 if skip_reason():
     pytest.skip(skip_reason() or "", allow_module_level=True)
 
+from lc_modulestore.bench.platform import look_alike_classes, registered_classes
+
 from .conftest import Course
 from .harness import (
-    block_classes,
     contrib_classes,
     describe,
-    fixture_classes,
     make_lc_store,
     make_split,
     walk,
@@ -36,8 +36,8 @@ def real_classes(course: Course) -> Iterator[dict[str, type]]:
     contrib = contrib_classes()
     if not contrib:
         pytest.skip("xblocks-contrib is not installed (pip install -e '.[xblocks]')")
-    mapping = {**fixture_classes(course.structure), **contrib}
-    with block_classes(mapping):
+    mapping = {**look_alike_classes(course.structure), **contrib}
+    with registered_classes(mapping):
         yield contrib
 
 

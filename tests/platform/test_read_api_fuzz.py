@@ -101,7 +101,7 @@ def _as_set(answer: Any) -> Any:
     return sorted(map(str, _normal(answer))) if isinstance(answer, list) else answer
 
 
-# --- strategies ----------------------------------------------------------------------------------------------
+# --- strategies ---------------------------------------------------------------------------------------------
 
 IDS = st.from_regex(r"\A[A-Za-z0-9_.\-]{1,12}\Z")
 
