@@ -53,7 +53,7 @@ test: lint test-sqlite test-mysql
 
 ## Benchmarks (not part of the tests): a scratch database each time, figures printed and in var/.
 BENCH_BLOCKS ?= 1000 10000 20000
-bench: $(VENV)/.base
+bench: $(VENV)/.test
 	rm -f var/bench.sqlite3
 	$(PY) manage.py migrate --settings settings.bench --verbosity 0
 	$(PY) manage.py lc_bench --settings settings.bench --blocks $(BENCH_BLOCKS) --json var/bench-sqlite.json

@@ -29,6 +29,7 @@ __all__ = [
     "MONGO_CONFIG",
     "PLATFORM_DIR",
     "install",
+    "installed",
     "lms_mixins",
     "look_alike_classes",
     "present",
@@ -56,11 +57,17 @@ def present() -> bool:
     return (PLATFORM_DIR / "src" / "xmodule").is_dir()
 
 
+def installed() -> bool:
+    """Whether this process reads through the fixture (see :func:`install`)."""
+    return str(PLATFORM_DIR / "src") in sys.path
+
+
 def install() -> bool:
-    """Make ``xmodule`` (and the stubbed ``common``, ``openedx.core``) importable; False if absent."""
-    if "xmodule.modulestore.split_mongo" in sys.modules or any(
-        str(PLATFORM_DIR / "src") == entry for entry in sys.path
-    ):
+    """
+    Make ``xmodule`` (and the stubbed ``common``, ``openedx.core``) importable; False if absent.
+    Raises RuntimeError once the modules that choose the platform's classes have been imported.
+    """
+    if installed():
         return True
     if not present():
         return False
