@@ -80,7 +80,7 @@ class CourseFigures:
     course_key: str
     blocks: int
     figures: dict[str, Figure] = field(default_factory=dict)
-    values: dict[str, float | int] = field(default_factory=dict)
+    values: dict[str, float | int | str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {

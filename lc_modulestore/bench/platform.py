@@ -168,8 +168,12 @@ def registered_classes(classes: dict[str, type]) -> Iterator[None]:
     ]
     xblock.plugin.PLUGIN_CACHE = {}
     detached = {name for name, _cls in XBlock.load_tagged_classes("detached")}
-    schemes = ExtensionManager.make_test_instance(
-        [Extension(name, None, type(name, (_PartitionScheme,), {}), None) for name in ("random", "cohort")]
+    no_entry_point: Any = None  # a test instance: the plugins are given, not looked up
+    schemes: Any = ExtensionManager.make_test_instance(
+        [
+            Extension(name, no_entry_point, type(name, (_PartitionScheme,), {}), None)
+            for name in ("random", "cohort")
+        ]
     )
     try:
         with (

@@ -99,7 +99,10 @@ def _split(split: Any, course_key: CourseKey) -> Walk:
 
 
 class _FloorRuntime(Runtime):
-    """XBlock's own runtime, handing each block its class and a DictFieldData of its fields."""
+    """
+    XBlock's own runtime, handing each block its class and a DictFieldData of its fields, both
+    found by (block type, block id): hashing an opaque key would cost more than the rest.
+    """
 
     def __init__(self, classes: dict[Any, type], field_data: dict[Any, FieldData], mixins: tuple[type, ...]):
         super().__init__(id_reader=None, id_generator=None, mixins=mixins, services={})
@@ -109,11 +112,13 @@ class _FloorRuntime(Runtime):
 
     def get_block(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
         scope_ids = ScopeIds(None, usage_id.block_type, None, usage_id)
-        return self.construct_xblock_from_class(self._classes[usage_id], scope_ids, for_parent=for_parent)
+        cls = self._classes[(usage_id.block_type, usage_id.block_id)]
+        return self.construct_xblock_from_class(cls, scope_ids, for_parent=for_parent)
 
     def service(self, block: Any, service_name: str) -> Any:
         if service_name == "field-data":
-            return self._by_usage[block.scope_ids.usage_id]
+            usage = block.scope_ids.usage_id
+            return self._by_usage[(usage.block_type, usage.block_id)]
         return super().service(block, service_name)
 
     def handler_url(self, *args: Any, **kwargs: Any) -> str:
@@ -138,17 +143,16 @@ def _floor(store: LearningCoreModuleStore, course_key: CourseKey, structure: dic
     stack = [store.get_course(course_key, depth=None)]
     while stack:
         block = stack.pop()
-        classes[block.scope_ids.usage_id.for_branch(None).version_agnostic()] = getattr(
-            type(block), "unmixed_class", type(block)
-        )
+        usage = block.scope_ids.usage_id
+        classes[(usage.block_type, usage.block_id)] = getattr(type(block), "unmixed_class", type(block))
         if block.has_children:
             stack.extend(block.get_children())
     field_data: dict[Any, FieldData] = {}
-    for usage in classes:
-        stored = dict(structure["blocks"][(usage.block_type, usage.block_id)].fields)
+    for key in classes:
+        stored = dict(structure["blocks"][key].fields)
         if "children" in stored:
             stored["children"] = [course_key.make_usage_key(*child) for child in stored["children"]]
-        field_data[usage] = DictFieldData(stored)
+        field_data[key] = DictFieldData(stored)
     root = course_key.make_usage_key(*structure["root"])
     mixins = store.xblock_mixins
     return lambda: visit_all(_FloorRuntime(classes, field_data, mixins).get_block(root))

@@ -17,7 +17,7 @@ from ..storage.split_types import BlockKey
 from .standalone import is_reference_field
 
 if TYPE_CHECKING:
-    from .runtime import LearningCoreRuntime
+    from .runtime import LearningCoreRuntime, Located
 
 __all__ = ["BlockFieldData"]
 
@@ -31,19 +31,16 @@ class BlockFieldData(FieldData):
     own course key, as Split's are. Writes stay in memory (nothing is ever saved).
     """
 
-    def __init__(self, runtime: LearningCoreRuntime, key: Any, block_data: Any, course_key: Any) -> None:
+    def __init__(self, runtime: LearningCoreRuntime, key: Any, block_data: Any, located: Located) -> None:
         self._runtime = runtime
         self._key = key
         self._data = block_data
-        self._course_key = course_key
-        self._local: dict[str, Any] = {}
-
-    def _usage(self, key: Any) -> Any:
-        return self._course_key.make_usage_key(key[0], key[1])
+        self._usage = located.usage_key
+        self._local: dict[str, Any] | None = None  # what was set in memory (made on first write)
 
     def _raw(self, block: XBlock, name: str) -> Any:
         """The value as this block holds it, the caller's own (see :mod:`..storage.copies`)."""
-        if name in self._local:
+        if self._local is not None and name in self._local:
             return self._local[name]
         declared = block.fields.get(name)
         scope = declared.scope if declared is not None else Scope.settings
@@ -82,7 +79,7 @@ class BlockFieldData(FieldData):
         return self._runtime.decorate(self._raw(block, name))
 
     def has(self, block: XBlock, name: str) -> bool:
-        if name in self._local:
+        if self._local is not None and name in self._local:
             return True
         declared = block.fields.get(name)
         scope = declared.scope if declared is not None else Scope.settings
@@ -97,10 +94,13 @@ class BlockFieldData(FieldData):
         return False
 
     def set(self, block: XBlock, name: str, value: Any) -> None:
+        if self._local is None:
+            self._local = {}
         self._local[name] = value
 
     def delete(self, block: XBlock, name: str) -> None:
-        self._local.pop(name, None)
+        if self._local is not None:
+            self._local.pop(name, None)
 
     def default(self, block: XBlock, name: str) -> Any:
         if name in self._data.defaults:

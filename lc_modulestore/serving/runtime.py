@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from opaque_keys.edx.locator import DefinitionLocator
 from xblock.core import XBlock
 from xblock.field_data import DictFieldData, FieldData
 from xblock.fields import ScopeIds
@@ -44,9 +43,32 @@ if TYPE_CHECKING:
 else:
     _BaseRuntime = _PlatformRuntime or Runtime
 
-__all__ = ["DefinitionSource", "LearningCoreRuntime", "RuntimeOptions"]
+__all__ = ["DefinitionSource", "LearningCoreRuntime", "Located", "RuntimeOptions"]
 
 log = logging.getLogger(__name__)
+
+# Where a block keeps its field data (Split's runtime keeps a WeakKeyDictionary of blocks).
+_FIELD_DATA = "_lc_field_data"
+_NO_CLASS: Any = object()  # a block type no class is installed for, and no default class
+
+
+def _block_key(block_type: str, block_id: str) -> BlockKey:
+    return tuple.__new__(BlockKey, (block_type, block_id))
+
+
+@dataclass(slots=True)
+class Located:
+    """One form of a course key in a runtime: its usage keys (shared per structure), its blocks."""
+
+    course_key: Any
+    keys: dict[Any, Any]
+    blocks: dict[Any, XBlock]
+
+    def usage_key(self, key: Any) -> Any:
+        usage = self.keys.get(key)
+        if usage is None:
+            usage = self.keys[key] = self.course_key.make_usage_key(key[0], key[1])
+        return usage
 
 
 class _IdReader(IdReader):
@@ -136,8 +158,11 @@ class LearningCoreRuntime(_BaseRuntime):
         self.field_decorator = field_decorator
         self.export_fs = None  # XModuleMixin.get_child hands it to every child's runtime
         self.course_id = entry.course_key  # as Split sets it: grading and older code read runtime.course_id
-        self._blocks: dict[Any, XBlock] = {}
-        self._field_data: dict[Any, FieldData] = {}
+        self._forms: list[Located] = []
+        self._last: Located | None = None
+        self._last_key: Any = None
+        self._classes: dict[str, type[XBlock]] = {}
+        self._error_field_data: dict[Any, FieldData] = {}
         self._definitions: dict[Any, dict[str, Any]] = {}
 
     # --- blocks --------------------------------------------------------------------------
@@ -163,18 +188,39 @@ class LearningCoreRuntime(_BaseRuntime):
         caller's key: under Mixed, children keys come branch- and version-free, and so do the
         children built from them).
         """
-        key = BlockKey(usage_id.block_type, usage_id.block_id)
-        return self.load_block(key, usage_id.course_key, for_parent=for_parent)
-
-    def load_block(self, key: Any, course_key: Any = None, for_parent: XBlock | None = None) -> XBlock:
-        """The block ``key``, in ``course_key`` (default: the course entry's key)."""
-        course_key = self.entry.course_key if course_key is None else course_key
-        cache_key = (key, course_key)
-        block = self._blocks.get(cache_key)
+        key = _block_key(usage_id.block_type, usage_id.block_id)
+        located = self.located(usage_id.course_key)
+        block = located.blocks.get(key)
         if block is None:
-            block = self._construct(key, self.block_data(key), course_key, for_parent)
-            self._blocks[cache_key] = block
+            block = located.blocks[key] = self._construct(key, self.block_data(key), usage_id, for_parent)
         return block
+
+    def load_block(self, key: Any, for_parent: XBlock | None = None) -> XBlock:
+        """The block ``key``, located in the course entry's key."""
+        located = self.located(self.entry.course_key)
+        block = located.blocks.get(key)
+        if block is None:
+            usage = located.usage_key(key)
+            block = located.blocks[key] = self._construct(key, self.block_data(key), usage, for_parent)
+        return block
+
+    def located(self, course_key: Any) -> Located:
+        """
+        The blocks (and usage keys) of one form of the course key: a request normally sees one
+        or two (Split's full key, Mixed's stripped one). Found by identity first: hashing an
+        opaque key costs more than building a block's field data.
+        """
+        if course_key is self._last_key and self._last is not None:
+            return self._last
+        for form in self._forms:
+            if form.course_key == course_key:
+                break
+        else:
+            form = Located(course_key, self.entry.info.usage_keys(course_key), {})
+            self._forms.append(form)
+        # Keys built by an earlier request carry an equal course key object: remember this one too.
+        self._last, self._last_key = form, course_key
+        return form
 
     def descendants(self, key: Any, depth: int | None) -> list[Any]:
         """The block and its descendants down to ``depth`` (None: all), parents first."""
@@ -202,35 +248,43 @@ class LearningCoreRuntime(_BaseRuntime):
         return fields
 
     def _block_class(self, block_type: str, block_data: Any) -> type[XBlock]:
+        """The class of a block type, looked up once per runtime (types with no class: per block)."""
+        cls = self._classes.get(block_type)
+        if cls is None:
+            cls = self._classes[block_type] = self._load_class(block_type)
+        if cls is _NO_CLASS:
+            known = standalone_class(block_type).fields
+            extra = tuple(sorted(n for n in block_data.fields if n not in known and n != "children"))
+            return standalone_class(block_type, extra)
+        return cls
+
+    def _load_class(self, block_type: str) -> type[XBlock]:
         if block_type in frozenset(self.options.disabled_types() or ()):
             return self.default_class or standalone_class(block_type)
         try:
             return XBlock.load_class(block_type, select=self.select)
         except PluginMissingError:
-            if self.default_class is not None:
-                return self.default_class
-        known = standalone_class(block_type).fields
-        extra = tuple(sorted(name for name in block_data.fields if name not in known and name != "children"))
-        return standalone_class(block_type, extra)
+            return self.default_class or _NO_CLASS
 
-    def _construct(self, key: Any, block_data: Any, course_key: Any, for_parent: XBlock | None) -> XBlock:
-        scope_ids = ScopeIds(None, key[0], block_data.definition, course_key.make_usage_key(key[0], key[1]))
+    def _construct(self, key: Any, block_data: Any, usage: Any, for_parent: XBlock | None) -> XBlock:
+        scope_ids = ScopeIds(None, key[0], block_data.definition, usage)
         try:
             block = self.construct_xblock_from_class(
                 self._block_class(key[0], block_data), scope_ids, for_parent=for_parent
             )
         except Exception as exc:  # one broken block must not break the course (Split: ErrorBlock)
-            log.warning("Block %s failed to construct: %s", scope_ids.usage_id, exc, exc_info=True)
-            block = self._error_block(key, block_data, course_key, exc)
+            log.warning("Block %s failed to construct: %s", usage, exc, exc_info=True)
+            block = self._error_block(key, block_data, usage.course_key, exc)
         info = block_data.edit_info
+        attributes = block.__dict__
         # Split's: the version of the key the course was looked up by (None for get_courses' roots).
-        block.course_version = self.entry.course_key.version_guid
-        block._edited_by = info.edited_by
-        block._edited_on = info.edited_on
-        block.previous_version = info.previous_version
-        block.update_version = info.update_version
-        block.source_version = info.source_version
-        block.definition_locator = DefinitionLocator(key[0], block_data.definition)
+        attributes["course_version"] = self.entry.course_key.version_guid
+        attributes["_edited_by"] = info.edited_by
+        attributes["_edited_on"] = info.edited_on
+        attributes["previous_version"] = info.previous_version
+        attributes["update_version"] = info.update_version
+        attributes["source_version"] = info.source_version
+        attributes["definition_locator"] = self.entry.info.definition_locator(key, block_data.definition)
         return block
 
     def _error_block(self, key: Any, block_data: Any, course_key: Any, exc: Exception) -> XBlock:
@@ -242,7 +296,7 @@ class LearningCoreRuntime(_BaseRuntime):
             return ErrorBlock.from_json(block_data, self, location, error_msg=message)
         except ImportError:
             pass
-        self._field_data[location] = DictFieldData(
+        self._error_field_data[location] = DictFieldData(
             {"display_name": block_data.fields.get("display_name", key[1]), "error_msg": message}
         )
         return self.construct_xblock_from_class(StandaloneErrorBlock, ScopeIds(None, "error", None, location))
@@ -255,21 +309,27 @@ class LearningCoreRuntime(_BaseRuntime):
         once the LMS has bound the block to a learner (``bind_for_student``), the learner's
         wrapping of it; ``field-data-unbound`` is always the block's own.
         """
-        if service_name in ("field-data", "field-data-unbound"):
-            bound = getattr(block, "_bound_field_data", None)
-            if bound is not None and service_name == "field-data":
-                return bound
-            usage = block.scope_ids.usage_id
-            field_data = self._field_data.get(usage)
+        if service_name == "field-data" or service_name == "field-data-unbound":
+            attributes = block.__dict__
+            if service_name == "field-data":
+                bound = attributes.get("_bound_field_data")
+                if bound is not None:
+                    return bound
+            field_data = attributes.get(_FIELD_DATA)
             if field_data is None:
-                key = BlockKey(usage.block_type, usage.block_id)
-                field_data = BlockFieldData(self, key, self.block_data(key), usage.course_key)
-                self._field_data[usage] = field_data  # before the wrappers: they may read the block
-                for wrapper in self.options.field_data_wrappers:
-                    field_data = wrapper(block, field_data)
-                self._field_data[usage] = field_data
+                field_data = attributes[_FIELD_DATA] = self._field_data_of(block)
+                for wrapper in self.options.field_data_wrappers:  # after: they may read the block
+                    field_data = attributes[_FIELD_DATA] = wrapper(block, field_data)
             return field_data
         return super().service(block, service_name)
+
+    def _field_data_of(self, block: Any) -> FieldData:
+        usage = block.scope_ids.usage_id
+        error_data = self._error_field_data.get(usage) if self._error_field_data else None
+        if error_data is not None:
+            return error_data
+        key = _block_key(usage.block_type, usage.block_id)
+        return BlockFieldData(self, key, self.block_data(key), self.located(usage.course_key))
 
     @property
     def resources_fs(self) -> Any:
