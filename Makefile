@@ -7,7 +7,7 @@ PYTHON312 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test test-sqlite test-mysql lint venv bench bench-mysql
+.PHONY: demo test test-sqlite test-mysql test-platform lint venv bench bench-mysql
 
 $(VENV)/.base: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 1; }
@@ -22,7 +22,7 @@ $(VENV)/.test: $(VENV)/.base
 	@# The Celery end-to-end test's broker (tests/test_celery_worker.py starts and stops it).
 	@command -v redis-server >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
 	    apt-get install -y -qq redis-server >/dev/null; }
-	$(PIP) -e '.[test,xblocks]'
+	$(PIP) -e '.[test,xblocks,platform]'
 	touch $@
 
 venv: $(VENV)/.base
@@ -41,6 +41,12 @@ lint: $(VENV)/.test
 
 test-sqlite: $(VENV)/.test
 	$(VENV)/bin/pytest -q
+	$(MAKE) test-platform
+
+## The store against edx-platform's real Split, Mixed and mixins (../shared/platform), in a process of
+## its own: there the platform is importable before lc_modulestore is, as in an LMS (SQLite).
+test-platform: $(VENV)/.test
+	LC_TEST_PLATFORM=1 $(VENV)/bin/pytest -q tests/platform
 
 # The server is started for the run and stopped after it, whatever the outcome.
 test-mysql: $(VENV)/.test
@@ -53,7 +59,7 @@ test: lint test-sqlite test-mysql
 
 ## Benchmarks (not part of the tests): a scratch database each time, figures printed and in var/.
 BENCH_BLOCKS ?= 1000 10000 20000
-bench: $(VENV)/.base
+bench: $(VENV)/.test
 	rm -f var/bench.sqlite3
 	$(PY) manage.py migrate --settings settings.bench --verbosity 0
 	$(PY) manage.py lc_bench --settings settings.bench --blocks $(BENCH_BLOCKS) --json var/bench-sqlite.json

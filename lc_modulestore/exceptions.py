@@ -10,6 +10,7 @@ __all__ = [
     "InsufficientSpecificationError",
     "ItemNotFoundError",
     "ReadOnlyModuleStoreError",
+    "UnsupportedRevisionError",
     "VersionConflictError",
 ]
 
@@ -49,3 +50,16 @@ except ImportError:
         def __init__(self, msg: str, service: str) -> None:
             super().__init__(msg)
             self.service = service
+
+
+try:
+    from xmodule.modulestore.draft_and_published import UnsupportedRevisionError
+except ImportError:
+
+    class UnsupportedRevisionError(ValueError):  # type: ignore[no-redef]
+        """A ``revision`` that is none of ModuleStoreEnum.RevisionOption's."""
+
+        def __init__(self, allowed_revisions: object = None) -> None:
+            super().__init__(
+                f"revision not one of {allowed_revisions or ['rev-opt-published-only', 'rev-opt-draft-only']}"
+            )

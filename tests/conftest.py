@@ -5,6 +5,11 @@ test command starts the server). Real Learning Core throughout, nothing mocked.
 
 from __future__ import annotations
 
+from .platform import loader as _platform
+
+if _platform.requested():  # before lc_modulestore is imported: see tests/platform/loader.py
+    _platform.install()
+
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -24,6 +24,8 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
     [course] = document["courses"]
     assert course["blocks"] >= 200
     for name, _unit in COLUMNS:
+        if name == "split_get_course_full_ms" and name not in course:
+            continue  # only with edx-platform's read path loaded (make test-platform runs that)
         figure = course[name]
         assert figure["min"] <= figure["median"] <= figure["max"], name
         assert figure["runs"] >= 1 and figure["min"] > 0, name
@@ -31,9 +33,11 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
         assert course[name] > 0, name
     assert course["definition_rows"] == course["blocks"]
     ratios = document["ratios"]["per_course"]["synthetic-200"]
-    assert set(ratios) == {
+    assert set(ratios) - {"R5_split_over_ours"} == {
         "R1_incremental_over_full",
         "R2_load_cold_over_floor",
         "R3_prototype_over_load_cold",
+        "R6_ours_over_xblock_floor",
     }
+    assert ("R5_split_over_ours" in ratios) == ("split_get_course_full_ms" in course)
     assert document["database"] in {"sqlite", "mysql"}

@@ -1,6 +1,7 @@
 """
 Measure one course end to end: import, compile (cold, cached, incremental), structure loads
-against their physical floor and the prototype's BSON format, and reads through the store.
+against their physical floor and the prototype's BSON format, and reads through the store, the
+whole-course read also through real Split and against the XBlock floor (:mod:`.walks`).
 
 Every figure is the median of several runs, with min, max and the run count kept; import runs
 once (it is the slow, one-off step). Timings use ``time.perf_counter``; nothing here is a test.
@@ -41,6 +42,8 @@ from lc_modulestore.storage.backend import LearningCorePersistenceBackend
 from lc_modulestore.storage.codec import decode_structure, inflate
 from lc_modulestore.storage.split_types import BlockData, BlockKey
 
+from .walks import walks
+
 __all__ = ["Figure", "bench_course", "ratios"]
 
 _TZ_AWARE: CodecOptions[Any] = CodecOptions(tz_aware=True)
@@ -77,7 +80,7 @@ class CourseFigures:
     course_key: str
     blocks: int
     figures: dict[str, Figure] = field(default_factory=dict)
-    values: dict[str, float | int] = field(default_factory=dict)
+    values: dict[str, float | int | str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -200,20 +203,16 @@ def _prototype_load(data: bytes) -> dict[str, Any]:
 
 
 def _store_figures(figures: CourseFigures, binding: CourseBinding, runs: int) -> None:
-    store = LearningCoreModuleStore()
     key = binding.course_key
+    with walks(key) as walk:
+        figures.values["walk_setup"] = walk.note
+        figures.figures["get_course_full_ms"] = _time(walk.ours, runs, 1000)
+        figures.figures["xblock_floor_ms"] = _time(walk.floor, runs, 1000)
+        if walk.split is not None:
+            figures.figures["split_get_course_full_ms"] = _time(walk.split, runs, 1000)
+    store = LearningCoreModuleStore()
     rng = random.Random(11)
     with forced_on():
-
-        def whole_course() -> None:
-            stack = [store.get_course(key, depth=None)]
-            while stack:
-                block = stack.pop()
-                if block.has_children:
-                    stack.extend(block.get_children())
-
-        whole_course()  # warm the structure cache: these figures are about building XBlocks
-        figures.figures["get_course_full_ms"] = _time(whole_course, runs, 1000)
         leaves = list(
             BlockEntity.objects.filter(binding=binding, block_type__in=["html", "problem"]).values_list(
                 "block_type", "block_id"
@@ -244,7 +243,13 @@ def ratios(results: list[CourseFigures]) -> dict[str, Any]:
             ),
             "R2_load_cold_over_floor": round(f["load_cold_ms"].median / f["decode_floor_ms"].median, 3),
             "R3_prototype_over_load_cold": round(f["prototype_load_ms"].median / f["load_cold_ms"].median, 3),
+            "R6_ours_over_xblock_floor": round(
+                f["get_course_full_ms"].median / f["xblock_floor_ms"].median, 3
+            ),
         }
+        if "split_get_course_full_ms" in f:
+            split = f["split_get_course_full_ms"].median
+            per_course[result.label]["R5_split_over_ours"] = round(split / f["get_course_full_ms"].median, 3)
     summary: dict[str, Any] = {"per_course": per_course}
     sized = sorted((r for r in results if r.label.startswith("synthetic-")), key=lambda r: r.blocks)
     if len(sized) >= 2:

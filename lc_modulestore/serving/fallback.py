@@ -12,7 +12,7 @@ from opaque_keys.edx.locator import CourseLocator
 
 from compile.vocabulary import ROOT_KEY
 
-__all__ = ["CourseSummary", "build_fallback", "load_object"]
+__all__ = ["CourseSummary", "build_fallback", "course_summary_class", "load_object"]
 
 
 def load_object(dotted: str) -> Any:
@@ -61,26 +61,34 @@ def build_fallback(
     )  # fmt: skip
 
 
-try:
-    from xmodule.modulestore import CourseSummary
-except ImportError:
+def course_summary_class() -> Any:
+    """
+    edx-platform's ``CourseSummary`` when it is importable now, else the look-alike: resolved at
+    each call, so summaries are the platform's even when this module was imported first.
+    """
+    try:  # where Split imports it from (a heavy module: imported on first use, not at start-up)
+        from xmodule.course_block import CourseSummary as platform_summary
+    except ImportError:
+        return CourseSummary
+    return platform_summary
 
-    class CourseSummary:  # type: ignore[no-redef]
-        """Look-alike of edx-platform's CourseSummary: a course's key and a few root fields."""
 
-        course_info_fields = ["display_name", "display_coursenumber", "display_organization", "end"]
+class CourseSummary:
+    """Look-alike of edx-platform's CourseSummary: a course's key and a few root fields."""
 
-        def __init__(
-            self,
-            course_locator: CourseLocator,
-            display_name: str = "Empty",
-            display_coursenumber: str | None = None,
-            display_organization: str | None = None,
-            end: Any = None,
-        ) -> None:
-            self.display_coursenumber = display_coursenumber or course_locator.course
-            self.display_organization = display_organization or course_locator.org
-            self.display_name = display_name
-            self.id = course_locator
-            self.location = course_locator.make_usage_key(*ROOT_KEY)
-            self.end = end
+    course_info_fields = ["display_name", "display_coursenumber", "display_organization", "end"]
+
+    def __init__(
+        self,
+        course_locator: CourseLocator,
+        display_name: str = "Empty",
+        display_coursenumber: str | None = None,
+        display_organization: str | None = None,
+        end: Any = None,
+    ) -> None:
+        self.display_coursenumber = display_coursenumber or course_locator.course
+        self.display_organization = display_organization or course_locator.org
+        self.display_name = display_name
+        self.id = course_locator
+        self.location = course_locator.make_usage_key(*ROOT_KEY)
+        self.end = end

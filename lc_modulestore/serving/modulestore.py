@@ -22,27 +22,43 @@ from contextlib import contextmanager
 from typing import Any
 
 from opaque_keys.edx.keys import CourseKey
-from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
+from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator, LibraryLocator, LibraryUsageLocator
 from xblock.core import XBlock
 
 from compile.vocabulary import DETACHED_TYPES, DRAFT_BRANCH, PUBLISHED_BRANCH, ROOT_KEY
 
 from .. import conf
-from ..exceptions import InsufficientSpecificationError, ItemNotFoundError, VersionConflictError
+from ..exceptions import (
+    InsufficientSpecificationError,
+    ItemNotFoundError,
+    UnsupportedRevisionError,
+    VersionConflictError,
+)
 from ..lru import SettingSizedLRU
 from ..storage.backend import LearningCorePersistenceBackend
 from ..storage.split_types import BlockKey
-from .fallback import CourseSummary, build_fallback, load_object
+from .fallback import CourseSummary, build_fallback, course_summary_class, load_object
 from .flags import DEFAULT_FLAG_NAME, ServingFlag
-from .queries import matches, matching_keys
+from .queries import has_path_to_root, matching_keys
 from .read_only import ReadOnlyWrites
 from .runtime import LearningCoreRuntime, RuntimeOptions
 from .standalone import EditInfoMixin
 from .structure_info import CourseEntry, StructureInfo
 
+try:
+    from ccx_keys.locator import CCXBlockUsageLocator as _CCXBlockUsageLocator
+    from ccx_keys.locator import CCXLocator as _CCXLocator
+except ImportError:  # no CCX keys without edx-ccx-keys (the platform installs it)
+    _CCXBlockUsageLocator = _CCXLocator = None
+
 __all__ = ["CourseSummary", "LearningCoreModuleStore"]
 
 log = logging.getLogger(__name__)
+
+# ModuleStoreEnum.RevisionOption: what a caller's ``revision`` asks of a draft-and-published store.
+PUBLISHED_ONLY = "rev-opt-published-only"
+DRAFT_ONLY = "rev-opt-draft-only"
+DRAFT_PREFERRED = "rev-opt-draft-preferred"
 
 
 class LearningCoreModuleStore(ReadOnlyWrites):
@@ -82,7 +98,9 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         self.disabled_xblock_types = disabled_xblock_types
         self.default_class = self._class(default_class)
         self.fs_root = fs_root
-        self.render_template = render_template
+        self.render_template = (
+            load_object(render_template) if isinstance(render_template, str) else render_template
+        )
         self.request_cache = request_cache
         self.signal_handler = signal_handler
         self.branch_setting_func = branch_setting_func or (lambda: None)
@@ -156,39 +174,49 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     # --- courses and their structures ---------------------------------------------------------------
 
-    def _branch(self, course_key: CourseLocator) -> str:
-        """Only the published branch is compiled; draft-preferred reads see the published content."""
-        branch = course_key.branch
-        if branch is None:
-            setting = getattr(self._thread, "branch_setting", None) or self.branch_setting_func()
-            branch = DRAFT_BRANCH if setting == "draft-preferred" else PUBLISHED_BRANCH
-        if branch not in (PUBLISHED_BRANCH, DRAFT_BRANCH):
-            raise ItemNotFoundError(course_key)
-        return branch
+    def _map_branch(self, key: Any, revision: Any = None) -> Any:
+        """
+        ``DraftVersioningModuleStore._map_revision_to_branch``: the branch a read of ``key`` is
+        for (the key's own, else the branch setting's), put into the key.
+        """
+        if isinstance(key, LibraryLocator | LibraryUsageLocator):
+            draft = published = "library"
+        else:
+            draft, published = DRAFT_BRANCH, PUBLISHED_BRANCH
+        if revision == PUBLISHED_ONLY:
+            return key.for_branch(published)
+        if revision == DRAFT_ONLY:
+            return key.for_branch(draft)
+        if revision is not None:
+            raise UnsupportedRevisionError()
+        if key.branch is not None:
+            return key
+        return key.for_branch(draft if self.get_branch_setting() == "draft-preferred" else published)
 
-    def _entry(self, course_key: CourseLocator) -> CourseEntry:
-        """Split's ``_lookup_course``: the course's structure, with the key its blocks carry."""
-        if course_key.org is None:
-            structure = self.db_connection.cached_structure(course_key.version_guid)
-            if structure is None:
-                raise ItemNotFoundError(f"Structure: {course_key.version_guid}")
-            return CourseEntry(
-                course_key, course_key.version_guid, self._info(course_key.version_guid, structure)
-            )
-        self._branch(course_key)
-        index = self.db_connection.get_course_index(course_key)
-        if index is None or PUBLISHED_BRANCH not in index["versions"]:
-            raise ItemNotFoundError(course_key)
-        head = index["versions"][PUBLISHED_BRANCH]
-        if course_key.version_guid is not None and course_key.version_guid != head:
-            raise VersionConflictError(course_key, head)
-        structure = self.db_connection.cached_structure(head)
+    def _entry(self, course_key: CourseLocator, head_validation: bool = True) -> CourseEntry:
+        """
+        Split's ``_lookup_course`` for a key with its branch mapped: the course's structure, and
+        the key its blocks carry (the caller's, with the structure's version). Only the published
+        branch is compiled: a draft-branch read sees the published content, as a Split course
+        with nothing unpublished would show it.
+        """
+        version = course_key.version_guid
+        if course_key.org is not None and (head_validation or version is None):
+            if course_key.branch is None:
+                raise InsufficientSpecificationError(course_key)
+            index = self.db_connection.get_course_index(course_key)
+            if index is None or course_key.branch not in (PUBLISHED_BRANCH, DRAFT_BRANCH):
+                raise ItemNotFoundError(course_key)
+            head = index["versions"][PUBLISHED_BRANCH]
+            if version is not None and version != head:
+                raise VersionConflictError(course_key, head)
+            version = head
+        elif version is None:
+            raise InsufficientSpecificationError(course_key)
+        structure = self.db_connection.cached_structure(version)
         if structure is None:
-            raise ItemNotFoundError(f"Structure: {head}")
-        key = CourseLocator(
-            index["org"], index["course"], index["run"], branch=PUBLISHED_BRANCH, version_guid=head
-        )
-        return CourseEntry(key, head, self._info(head, structure))
+            raise ItemNotFoundError(f"Structure: {version}")
+        return CourseEntry(course_key.replace(version_guid=version), version, self._info(version, structure))
 
     def _info(self, structure_id: Any, structure: dict[str, Any]) -> StructureInfo:
         info = self._infos.get(structure_id)
@@ -200,7 +228,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     def _runtime(self, entry: CourseEntry, field_decorator: Any = None) -> LearningCoreRuntime:
         """Within ``bulk_operations`` one runtime (and its built blocks) serves every call."""
         bulk = getattr(self._thread, "bulk", None)
-        key = (entry.structure_id, field_decorator)
+        key = (entry.structure_id, entry.course_key, field_decorator)
         if bulk is not None and key in bulk:
             return bulk[key]
         runtime = LearningCoreRuntime(self._runtime_options(), entry, field_decorator=field_decorator)
@@ -208,13 +236,15 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             bulk[key] = runtime
         return runtime
 
-    def _load(self, entry: CourseEntry, key: Any, depth: int | None, kwargs: dict[str, Any]) -> XBlock:
+    def _load(self, entry: CourseEntry, key: Any, depth: Any, kwargs: dict[str, Any]) -> XBlock:
+        """Split's ``_load_items`` for one block: the block, its subtree's definitions if not lazy."""
         runtime = self._runtime(entry, kwargs.get("field_decorator"))
         if key not in entry.info.structure["blocks"]:
             raise ItemNotFoundError(key)
+        _check_depth(depth)
         if not kwargs.get("lazy", True):
             runtime.preload_definitions(runtime.descendants(key, depth))
-        return runtime.load_item(key, for_parent=kwargs.get("for_parent"))
+        return runtime.load_block(key, for_parent=kwargs.get("for_parent"))
 
     def _runtime_options(self) -> RuntimeOptions:
         return RuntimeOptions(
@@ -225,95 +255,132 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             field_data_wrappers=self.xblock_field_data_wrappers,
             disabled_types=self.disabled_xblock_types,
             services=self.services,
+            render_template=self.render_template,
+            fs_root=self.fs_root,
         )
 
     # --- the read API -------------------------------------------------------------------------------
+    # Each method answers as DraftVersioningModuleStore does (branch mapped first, then Split's
+    # checks in Split's order), so that a caller's mistake fails the same way in both stores.
 
-    def get_course(self, course_key: Any, depth: int | None = 0, **kwargs: Any) -> Any:
-        if not isinstance(course_key, CourseLocator) or course_key.deprecated:
-            raise ItemNotFoundError(course_key)
+    def get_course(self, course_key: Any, depth: Any = 0, **kwargs: Any) -> Any:
         if not self.serves(course_key):
             return self._delegate("get_course", course_key, course_key, depth=depth, **kwargs)
-        entry = self._entry(course_key)
-        return self._load(entry, BlockKey(*entry.info.structure["root"]), depth, kwargs)
+        entry = self._entry(self._map_branch(course_key), kwargs.get("head_validation", True))
+        return self._load(entry, entry.info.structure["root"], depth, kwargs)
 
     def has_course(self, course_id: Any, ignore_case: bool = False, **kwargs: Any) -> Any:
-        if not isinstance(course_id, CourseLocator) or course_id.deprecated:
-            return False
         if not self.serves(course_id):
-            return self._delegate("has_course", course_id, course_id, ignore_case, missing=None, **kwargs)
+            missing = False if not isinstance(course_id, CourseLocator) or course_id.deprecated else None
+            return self._delegate("has_course", course_id, course_id, ignore_case, missing=missing, **kwargs)
         index = self.db_connection.get_course_index(course_id, ignore_case=ignore_case)
         if index is None:
             return None
         return CourseLocator(index["org"], index["course"], index["run"], course_id.branch)
 
-    def get_item(self, usage_key: Any, depth: int | None = 0, **kwargs: Any) -> Any:
-        if not isinstance(usage_key, BlockUsageLocator) or usage_key.deprecated:
-            raise ItemNotFoundError(usage_key)
-        if not self.serves(usage_key.course_key):
-            return self._delegate("get_item", usage_key, usage_key, depth=depth, **kwargs)
+    def get_item(self, usage_key: Any, depth: Any = 0, revision: Any = None, **kwargs: Any) -> Any:
+        if not self._serves_block(usage_key):
+            return self._delegate(
+                "get_item", usage_key, usage_key, depth=depth, **_given(revision=revision), **kwargs
+            )
+        usage_key = self._map_branch(usage_key, revision)
         entry = self._entry(usage_key.course_key)
-        return self._load(entry, BlockKey(usage_key.block_type, usage_key.block_id), depth, kwargs)
+        return self._load(entry, BlockKey.from_usage_key(usage_key), depth, kwargs)
 
-    def has_item(self, usage_key: Any, **kwargs: Any) -> bool:
-        if not isinstance(usage_key, BlockUsageLocator) or usage_key.deprecated:
-            return False
+    def has_item(self, usage_key: Any, revision: Any = None, **kwargs: Any) -> bool:
+        if not self._serves_block(usage_key):
+            found = self._delegate(
+                "has_item", usage_key, usage_key, missing=False, **_given(revision=revision)
+            )
+            return bool(found)
+        usage_key = self._map_branch(usage_key, revision)
         if usage_key.block_id is None:
             raise InsufficientSpecificationError(usage_key)
-        if not self.serves(usage_key.course_key):
-            return bool(self._delegate("has_item", usage_key, usage_key, missing=False, **kwargs))
         try:
             entry = self._entry(usage_key.course_key)
         except ItemNotFoundError:
             return False
-        return BlockKey(usage_key.block_type, usage_key.block_id) in entry.info.structure["blocks"]
+        return BlockKey.from_usage_key(usage_key) in entry.info.structure["blocks"]
 
     def get_items(
         self,
         course_key: Any,
+        revision: Any = None,
         settings: dict[str, Any] | None = None,
         content: dict[str, Any] | None = None,
         qualifiers: dict[str, Any] | None = None,
         include_orphans: bool = True,
         **kwargs: Any,
     ) -> list[Any]:
-        if not isinstance(course_key, CourseLocator) or course_key.deprecated:
-            return []
         if not self.serves(course_key):
+            wrong_type = not isinstance(course_key, CourseKey) or course_key.deprecated
             return self._delegate(
                 "get_items", course_key, course_key, settings=settings, content=content,
-                qualifiers=qualifiers, include_orphans=include_orphans, **kwargs,
+                qualifiers=qualifiers, include_orphans=include_orphans,
+                missing=[] if wrong_type else ItemNotFoundError, **_given(revision=revision), **kwargs,
             )  # fmt: skip
-        entry = self._entry(course_key)
-        keys = matching_keys(entry.info, dict(qualifiers or {}), dict(settings or {}), include_orphans)
+        entry = self._entry(self._map_branch(course_key, revision))
         runtime = self._runtime(entry, kwargs.get("field_decorator"))
-        if content:
-            blocks = entry.info.structure["blocks"]
-            runtime.preload_definitions(keys)
-            keys = [k for k in keys if matches(runtime.definition_fields(blocks[k].definition), content)]
-        return [runtime.load_item(key) for key in keys]
 
-    def get_parent_location(self, location: Any, **kwargs: Any) -> Any:
-        if not isinstance(location, BlockUsageLocator) or location.deprecated:
-            raise ItemNotFoundError(location)
-        if not self.serves(location.course_key):
-            return self._delegate("get_parent_location", location, location, **kwargs)
+        def definitions(keys: list[Any]) -> Callable[[Any], dict[str, Any]]:
+            runtime.preload_definitions(keys)
+            return runtime.definition_fields
+
+        keys = matching_keys(entry.info, qualifiers, settings, include_orphans, content, definitions)
+        if keys:
+            _check_depth(kwargs.get("depth", 0))
+        return [runtime.load_block(key) for key in keys]
+
+    def get_parent_location(self, location: Any, revision: Any = None, **kwargs: Any) -> Any:
+        if not self._serves_block(location):
+            return self._delegate(
+                "get_parent_location", location, location, **_given(revision=revision), **kwargs
+            )
+        if revision == DRAFT_PREFERRED:
+            revision = DRAFT_ONLY
+        location = self._map_branch(location, revision)
         entry = self._entry(location.course_key)
-        parent = entry.info.parent_map.get(BlockKey(location.block_type, location.block_id))
-        if parent is None:
+        known: dict[Any, bool] = {}
+        parents = entry.info.all_parents.get(BlockKey.from_usage_key(location), ())
+        in_course = sorted(p for p in parents if has_path_to_root(p, entry.info.all_parents, known))
+        if not in_course:
             return None
-        return BlockUsageLocator.make_relative(location, parent[0], parent[1])
+        return BlockUsageLocator.make_relative(location, in_course[0].type, in_course[0].id)
 
     def get_orphans(self, course_key: Any, **kwargs: Any) -> list[Any]:
-        if not isinstance(course_key, CourseLocator) or not self.serves(course_key):
+        if not self.serves(course_key):
             return self._delegate("get_orphans", course_key, course_key, missing=[], **kwargs)
+        course_key = self._map_branch(course_key)
         entry = self._entry(course_key)
-        root = BlockKey(*entry.info.structure["root"])
+        root = entry.info.structure["root"]
+        parents = entry.info.all_parents
         return [
-            course_key.make_usage_key(key[0], key[1])
+            course_key.make_usage_key(key.type, key.id)
             for key in entry.info.structure["blocks"]
-            if key != root and key not in entry.info.parent_map and key[0] not in DETACHED_TYPES
+            if key != root and key not in parents and key.type not in DETACHED_TYPES
         ]
+
+    def has_changes(self, xblock: Any) -> bool:
+        """
+        Whether the block has changes not yet published. The draft of a course served from
+        Learning Core is what was published, so nothing has, except what the structure lacks
+        (Split's answer for a dangling child too).
+        """
+        location = xblock.location
+        if not self.serves(location.course_key):
+            return bool(self._delegate("has_changes", location, xblock, missing=False))
+        entry = self._entry(location.course_key.for_branch(DRAFT_BRANCH))
+        blocks = entry.info.structure["blocks"]
+        stack = [BlockKey.from_usage_key(location)]
+        while stack:
+            key = stack.pop()
+            if key not in blocks:
+                return True
+            stack.extend(blocks[key].fields.get("children", ()))
+        return False
+
+    def _serves_block(self, usage_key: Any) -> bool:
+        return isinstance(usage_key, BlockUsageLocator) and self.serves(usage_key.course_key)
 
     # --- every course --------------------------------------------------------------------------------
 
@@ -338,11 +405,17 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         return [item for item in found if _course_key_of(item) not in served]
 
     def get_courses(self, **kwargs: Any) -> list[Any]:
+        """The root of every course (Split's are located in the branch read, without a version)."""
+        branch = DRAFT_BRANCH if self.get_branch_setting() == "draft-preferred" else PUBLISHED_BRANCH
         courses, served = [], set()
         for index in self._served_indexes(**kwargs):
             key = CourseLocator(index["org"], index["course"], index["run"])
             served.add(key)
-            course = self.get_course(key, depth=0, **_only(kwargs, "field_decorator"))
+            found = self._entry(key.for_branch(branch))
+            entry = CourseEntry(
+                key.for_branch(branch), found.structure_id, found.info
+            )  # no version, as Split
+            course = self._load(entry, entry.info.structure["root"], 0, kwargs)
             if course.scope_ids.block_type != "error":  # Split drops roots that failed to build
                 courses.append(course)
         return courses + self._fallback_all("get_courses", served, **kwargs)
@@ -356,8 +429,8 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             if structure is None:
                 continue
             root = structure["blocks"][BlockKey(*structure["root"])].fields
-            fields = {f: root[f] for f in CourseSummary.course_info_fields if f in root}
-            summaries.append(CourseSummary(key, **fields))
+            summary = course_summary_class()
+            summaries.append(summary(key, **{f: root[f] for f in summary.course_info_fields if f in root}))
         return summaries + self._fallback_all("get_course_summaries", served, **kwargs)
 
     def get_courses_for_wiki(self, wiki_slug: str, **kwargs: Any) -> list[CourseLocator]:
@@ -366,6 +439,12 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             for i in self._served_indexes(search_targets={"wiki_slug": wiki_slug})
         ]
         return served + self._fallback_all("get_courses_for_wiki", set(served), wiki_slug, **kwargs)
+
+    def get_course_index_info(self, course_key: Any) -> Any:
+        """The course's index entry (Studio reads it), or None for a key without org/course/run."""
+        if not self.serves(course_key):
+            return self._delegate("get_course_index_info", course_key, course_key, missing=None)
+        return self.db_connection.get_course_index(course_key)
 
     def get_errored_courses(self) -> dict[Any, Any]:
         fallback = self.fallback
@@ -384,18 +463,40 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
 
+    def _course_assets(self, course_key: Any) -> dict[str, Any]:
+        """Split's ``_find_course_assets``: the structure's assets, {} for a key without a branch."""
+        try:
+            assets: dict[str, Any] = self._entry(self._map_branch(course_key)).info.structure.get(
+                "assets", {}
+            )
+        except (InsufficientSpecificationError, VersionConflictError):
+            return {}
+        return assets
+
     def find_asset_metadata(self, asset_key: Any, **kwargs: Any) -> Any:
         """Course assets are not imported into Learning Core yet: none for its courses."""
         if self.serves(asset_key.course_key):
+            self._course_assets(asset_key.course_key)  # raises as Split does for a course not there
             return None
         return self._delegate("find_asset_metadata", asset_key, asset_key, missing=None, **kwargs)
 
-    def get_all_asset_metadata(self, course_key: Any, asset_type: Any, **kwargs: Any) -> list[Any]:
+    def get_all_asset_metadata(
+        self,
+        course_key: Any,
+        asset_type: Any,
+        start: int = 0,
+        maxresults: int = -1,
+        sort: Any = None,
+        **kwargs: Any,
+    ) -> list[Any]:
+        """Split's signature: Mixed passes ``start``, ``maxresults`` and ``sort`` positionally."""
         if self.serves(course_key):
+            self._course_assets(course_key)  # raises as Split does for a course not there
             return []
         return self._delegate(
-            "get_all_asset_metadata", course_key, course_key, asset_type, missing=[], **kwargs
-        )
+            "get_all_asset_metadata", course_key, course_key, asset_type, start, maxresults, sort,
+            missing=[], **kwargs,
+        )  # fmt: skip
 
     def get_library(self, library_id: Any, *args: Any, **kwargs: Any) -> Any:
         """v1 content libraries stay in the fallback store (Split)."""
@@ -419,6 +520,9 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         return CourseLocator(org, course, run)
 
     def make_course_usage_key(self, course_key: CourseKey) -> BlockUsageLocator:
+        """The root's key (a CCX course's root is a CCX usage key, as Split makes it)."""
+        if _CCXLocator is not None and isinstance(course_key, _CCXLocator):
+            return _CCXBlockUsageLocator(course_key, *ROOT_KEY)
         return BlockUsageLocator(course_key, *ROOT_KEY)
 
     def get_modulestore_type(self, course_key: Any = None) -> str:
@@ -465,10 +569,14 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     # --- connections ------------------------------------------------------------------------------------
 
     def heartbeat(self) -> dict[str, Any]:
-        result = {"lc_modulestore": self.db_connection.heartbeat()}
-        if self.fallback is not None:
-            result.update(self.fallback.heartbeat())
-        return result
+        """
+        Split's answer, ``{"split": True}`` (a failure raises HeartbeatFailure): the store stands
+        where Split stood, and the LMS's heartbeat reports modulestore services by that key.
+        The fallback's services answer too; each raises if its database is unreachable.
+        """
+        answers = dict(self.fallback.heartbeat()) if self.fallback is not None else {}
+        answers["split"] = self.db_connection.heartbeat() and answers.get("split", True)
+        return answers
 
     def close_connections(self) -> None:
         self.db_connection.close_connections()
@@ -480,8 +588,17 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             self.fallback.ensure_indexes()
 
 
-def _only(kwargs: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {name: kwargs[name] for name in names if name in kwargs}
+def _given(**kwargs: Any) -> dict[str, Any]:
+    """The keyword arguments that were given (not None): the fallback sees what the caller passed."""
+    return {name: value for name, value in kwargs.items() if value is not None}
+
+
+def _check_depth(depth: Any) -> None:
+    """Split compares ``depth > 0`` as it walks down: anything else than a number (or None) fails."""
+    try:
+        _ = depth is None or depth > 0
+    except TypeError:
+        raise TypeError(f"depth must be a number of levels or None (all), not {depth!r}") from None
 
 
 def _course_key_of(item: Any) -> Any:

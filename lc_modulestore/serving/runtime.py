@@ -5,6 +5,11 @@ Settings come from the structure, content from the block's definition (loaded on
 a whole subtree at once with ``lazy=False``), inheritable settings from the nearest ancestor that
 sets them, and a block that fails to construct becomes an error block instead of breaking the
 course. One runtime serves one structure; the structure itself is shared and never mutated.
+
+Inside edx-platform the runtime is a ``ModuleStoreRuntime``, as Split's is: platform code and
+XBlocks rely on what it adds to XBlock's ``Runtime`` (``export_fs``, ``resources_fs``,
+``error_tracker``, services called with the block, fragment wrappers, the LMS's binding hook
+``get_block_for_descriptor``). Outside it the runtime is XBlock's own.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from opaque_keys.edx.locator import BlockUsageLocator
 from xblock.core import XBlock
 from xblock.field_data import DictFieldData, FieldData
 from xblock.fields import ScopeIds
@@ -28,9 +33,42 @@ from .field_data import BlockFieldData
 from .standalone import StandaloneErrorBlock, standalone_class
 from .structure_info import CourseEntry
 
-__all__ = ["DefinitionSource", "LearningCoreRuntime", "RuntimeOptions"]
+try:
+    from xmodule.x_module import ModuleStoreRuntime as _PlatformRuntime
+except ImportError:
+    _PlatformRuntime = None
+
+if TYPE_CHECKING:
+    from xblock.runtime import Runtime as _BaseRuntime
+else:
+    _BaseRuntime = _PlatformRuntime or Runtime
+
+__all__ = ["DefinitionSource", "LearningCoreRuntime", "Located", "RuntimeOptions"]
 
 log = logging.getLogger(__name__)
+
+# Where a block keeps its field data (Split's runtime keeps a WeakKeyDictionary of blocks).
+_FIELD_DATA = "_lc_field_data"
+_NO_CLASS: Any = object()  # a block type no class is installed for, and no default class
+
+
+def _block_key(block_type: str, block_id: str) -> BlockKey:
+    return tuple.__new__(BlockKey, (block_type, block_id))
+
+
+@dataclass(slots=True)
+class Located:
+    """One form of a course key in a runtime: its usage keys (shared per structure), its blocks."""
+
+    course_key: Any
+    keys: dict[Any, Any]
+    blocks: dict[Any, XBlock]
+
+    def usage_key(self, key: Any) -> Any:
+        usage = self.keys.get(key)
+        if usage is None:
+            usage = self.keys[key] = self.course_key.make_usage_key(key[0], key[1])
+        return usage
 
 
 class _IdReader(IdReader):
@@ -79,9 +117,16 @@ class RuntimeOptions:
     field_data_wrappers: tuple[Callable[..., Any], ...] = ()
     disabled_types: Callable[[], Iterable[str] | None] = lambda: ()
     services: dict[str, Any] = field(default_factory=dict)
+    render_template: Callable[..., Any] | None = None
+    fs_root: str | None = None
 
 
-class LearningCoreRuntime(Runtime):
+def _log_error(message: str) -> None:
+    """The runtime's ``error_tracker`` (Split's default tracks nothing either)."""
+    log.warning("XBlock error: %s", message)
+
+
+class LearningCoreRuntime(_BaseRuntime):
     """One compiled structure's blocks as XBlocks, cached for the runtime's life (a request)."""
 
     def __init__(
@@ -91,25 +136,36 @@ class LearningCoreRuntime(Runtime):
         *,
         field_decorator: Callable[[Any], Any] | None = None,
     ) -> None:
-        super().__init__(
-            id_reader=_IdReader(self),
-            id_generator=None,
-            mixins=options.mixins,
-            services=dict(options.services),
-            default_class=options.default_class,
-            select=options.select,
-        )
+        base: dict[str, Any] = {
+            "id_reader": _IdReader(self),
+            "id_generator": None,
+            "mixins": options.mixins,
+            "services": dict(options.services),
+            "default_class": options.default_class,
+            "select": options.select,
+        }
+        if _PlatformRuntime is not None:
+            base.update(
+                load_item=self._load_usage,
+                resources_fs=None,
+                error_tracker=_log_error,
+                render_template=options.render_template,
+                disabled_xblock_types=options.disabled_types,
+            )
+        super().__init__(**base)
         self.options = options
         self.entry = entry
         self.field_decorator = field_decorator
-        self._blocks: dict[Any, XBlock] = {}
-        self._field_data: dict[Any, FieldData] = {}
+        self.export_fs = None  # XModuleMixin.get_child hands it to every child's runtime
+        self.course_id = entry.course_key  # as Split sets it: grading and older code read runtime.course_id
+        self._forms: list[Located] = []
+        self._last: Located | None = None
+        self._last_key: Any = None
+        self._classes: dict[str, type[XBlock]] = {}
+        self._error_field_data: dict[Any, FieldData] = {}
         self._definitions: dict[Any, dict[str, Any]] = {}
 
     # --- blocks --------------------------------------------------------------------------
-
-    def usage_key(self, key: Any) -> BlockUsageLocator:
-        return self.entry.course_key.make_usage_key(key[0], key[1])
 
     def decorate(self, value: Any) -> Any:
         return self.field_decorator(value) if self.field_decorator is not None else value
@@ -121,14 +177,50 @@ class LearningCoreRuntime(Runtime):
         return data
 
     def get_block(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
-        return self.load_item(BlockKey(usage_id.block_type, usage_id.block_id), for_parent=for_parent)
+        """As ``ModuleStoreRuntime.get_block``: the LMS's binding hook sees every block handed out."""
+        block = self._load_usage(usage_id, for_parent=for_parent)
+        bind = getattr(self, "get_block_for_descriptor", None)
+        return bind(block) if bind is not None else block
 
-    def load_item(self, key: Any, for_parent: XBlock | None = None) -> XBlock:
-        block = self._blocks.get(key)
+    def _load_usage(self, usage_id: Any, for_parent: XBlock | None = None) -> XBlock:
+        """
+        The block ``usage_id`` names, located in the course key it carries (Split trusts the
+        caller's key: under Mixed, children keys come branch- and version-free, and so do the
+        children built from them).
+        """
+        key = _block_key(usage_id.block_type, usage_id.block_id)
+        located = self.located(usage_id.course_key)
+        block = located.blocks.get(key)
         if block is None:
-            block = self._construct(key, self.block_data(key), for_parent)
-            self._blocks[key] = block
+            block = located.blocks[key] = self._construct(key, self.block_data(key), usage_id, for_parent)
         return block
+
+    def load_block(self, key: Any, for_parent: XBlock | None = None) -> XBlock:
+        """The block ``key``, located in the course entry's key."""
+        located = self.located(self.entry.course_key)
+        block = located.blocks.get(key)
+        if block is None:
+            usage = located.usage_key(key)
+            block = located.blocks[key] = self._construct(key, self.block_data(key), usage, for_parent)
+        return block
+
+    def located(self, course_key: Any) -> Located:
+        """
+        The blocks (and usage keys) of one form of the course key: a request normally sees one
+        or two (Split's full key, Mixed's stripped one). Found by identity first: hashing an
+        opaque key costs more than building a block's field data.
+        """
+        if course_key is self._last_key and self._last is not None:
+            return self._last
+        for form in self._forms:
+            if form.course_key == course_key:
+                break
+        else:
+            form = Located(course_key, self.entry.info.usage_keys(course_key), {})
+            self._forms.append(form)
+        # Keys built by an earlier request carry an equal course key object: remember this one too.
+        self._last, self._last_key = form, course_key
+        return form
 
     def descendants(self, key: Any, depth: int | None) -> list[Any]:
         """The block and its descendants down to ``depth`` (None: all), parents first."""
@@ -156,37 +248,47 @@ class LearningCoreRuntime(Runtime):
         return fields
 
     def _block_class(self, block_type: str, block_data: Any) -> type[XBlock]:
+        """The class of a block type, looked up once per runtime (types with no class: per block)."""
+        cls = self._classes.get(block_type)
+        if cls is None:
+            cls = self._classes[block_type] = self._load_class(block_type)
+        if cls is _NO_CLASS:
+            known = standalone_class(block_type).fields
+            extra = tuple(sorted(n for n in block_data.fields if n not in known and n != "children"))
+            return standalone_class(block_type, extra)
+        return cls
+
+    def _load_class(self, block_type: str) -> type[XBlock]:
         if block_type in frozenset(self.options.disabled_types() or ()):
             return self.default_class or standalone_class(block_type)
         try:
             return XBlock.load_class(block_type, select=self.select)
         except PluginMissingError:
-            if self.default_class is not None:
-                return self.default_class
-        known = standalone_class(block_type).fields
-        extra = tuple(sorted(name for name in block_data.fields if name not in known and name != "children"))
-        return standalone_class(block_type, extra)
+            return self.default_class or _NO_CLASS
 
-    def _construct(self, key: Any, block_data: Any, for_parent: XBlock | None) -> XBlock:
-        scope_ids = ScopeIds(None, key[0], block_data.definition, self.usage_key(key))
+    def _construct(self, key: Any, block_data: Any, usage: Any, for_parent: XBlock | None) -> XBlock:
+        scope_ids = ScopeIds(None, key[0], block_data.definition, usage)
         try:
             block = self.construct_xblock_from_class(
                 self._block_class(key[0], block_data), scope_ids, for_parent=for_parent
             )
         except Exception as exc:  # one broken block must not break the course (Split: ErrorBlock)
-            log.warning("Block %s failed to construct: %s", scope_ids.usage_id, exc, exc_info=True)
-            block = self._error_block(key, block_data, exc)
+            log.warning("Block %s failed to construct: %s", usage, exc, exc_info=True)
+            block = self._error_block(key, block_data, usage.course_key, exc)
         info = block_data.edit_info
-        block.course_version = self.entry.structure_id
-        block._edited_by = info.edited_by
-        block._edited_on = info.edited_on
-        block.previous_version = info.previous_version
-        block.update_version = info.update_version
-        block.source_version = info.source_version
+        attributes = block.__dict__
+        # Split's: the version of the key the course was looked up by (None for get_courses' roots).
+        attributes["course_version"] = self.entry.course_key.version_guid
+        attributes["_edited_by"] = info.edited_by
+        attributes["_edited_on"] = info.edited_on
+        attributes["previous_version"] = info.previous_version
+        attributes["update_version"] = info.update_version
+        attributes["source_version"] = info.source_version
+        attributes["definition_locator"] = self.entry.info.definition_locator(key, block_data.definition)
         return block
 
-    def _error_block(self, key: Any, block_data: Any, exc: Exception) -> XBlock:
-        location = self.entry.course_key.make_usage_key("error", key[1])
+    def _error_block(self, key: Any, block_data: Any, course_key: Any, exc: Exception) -> XBlock:
+        location = course_key.make_usage_key("error", key[1])
         message = "".join(traceback.format_exception_only(exc)).strip()
         try:
             from xmodule.error_block import ErrorBlock
@@ -194,8 +296,7 @@ class LearningCoreRuntime(Runtime):
             return ErrorBlock.from_json(block_data, self, location, error_msg=message)
         except ImportError:
             pass
-        error_key = BlockKey("error", key[1])
-        self._field_data[error_key] = DictFieldData(
+        self._error_field_data[location] = DictFieldData(
             {"display_name": block_data.fields.get("display_name", key[1]), "error_msg": message}
         )
         return self.construct_xblock_from_class(StandaloneErrorBlock, ScopeIds(None, "error", None, location))
@@ -203,17 +304,53 @@ class LearningCoreRuntime(Runtime):
     # --- services --------------------------------------------------------------------------
 
     def service(self, block: Any, service_name: str) -> Any:
-        if service_name == "field-data":
-            usage = block.scope_ids.usage_id
-            key = BlockKey(usage.block_type, usage.block_id)
-            field_data = self._field_data.get(key)
+        """
+        Field data as Split's runtime serves it: the block's own (with the store's wrappers), or,
+        once the LMS has bound the block to a learner (``bind_for_student``), the learner's
+        wrapping of it; ``field-data-unbound`` is always the block's own.
+        """
+        if service_name == "field-data" or service_name == "field-data-unbound":
+            attributes = block.__dict__
+            if service_name == "field-data":
+                bound = attributes.get("_bound_field_data")
+                if bound is not None:
+                    return bound
+            field_data = attributes.get(_FIELD_DATA)
             if field_data is None:
-                field_data = BlockFieldData(self, key, self.block_data(key))
-                for wrapper in self.options.field_data_wrappers:
-                    field_data = wrapper(block, field_data)
-                self._field_data[key] = field_data
+                field_data = attributes[_FIELD_DATA] = self._field_data_of(block)
+                for wrapper in self.options.field_data_wrappers:  # after: they may read the block
+                    field_data = attributes[_FIELD_DATA] = wrapper(block, field_data)
             return field_data
         return super().service(block, service_name)
+
+    def _field_data_of(self, block: Any) -> FieldData:
+        usage = block.scope_ids.usage_id
+        error_data = self._error_field_data.get(usage) if self._error_field_data else None
+        if error_data is not None:
+            return error_data
+        key = _block_key(usage.block_type, usage.block_id)
+        return BlockFieldData(self, key, self.block_data(key), self.located(usage.course_key))
+
+    @property
+    def resources_fs(self) -> Any:
+        """
+        The course's folder under ``fs_root`` (capa problems read files through it), as Split's
+        runtime has it; made on first use, so that a runtime that never needs it costs no I/O.
+        """
+        resources = self.__dict__.get("_resources_fs")
+        if resources is None and self.options.fs_root:
+            from fs.osfs import OSFS
+
+            key = self.entry.course_key
+            parts = [key.org, key.course, key.run] if key.org else [str(self.entry.structure_id)]
+            root = Path(self.options.fs_root).joinpath(*parts)
+            root.mkdir(parents=True, exist_ok=True)
+            resources = self.__dict__["_resources_fs"] = OSFS(str(root))
+        return resources
+
+    @resources_fs.setter
+    def resources_fs(self, value: Any) -> None:
+        self.__dict__["_resources_fs"] = value
 
     # --- edit info (edx-platform's EditInfoRuntimeMixin) ---------------------------------------
 
@@ -234,15 +371,18 @@ class LearningCoreRuntime(Runtime):
     get_published_on = get_edited_on
 
     # --- what the LMS provides when it binds a block to a learner ---------------------------------
+    # (inside edx-platform, ModuleStoreRuntime's own, which the LMS overrides, come first)
 
-    def handler_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError("handler URLs come from the LMS runtime a block is bound to")
+    if _PlatformRuntime is None:
 
-    def resource_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
+        def handler_url(self, *args: Any, **kwargs: Any) -> str:
+            raise NotImplementedError("handler URLs come from the LMS runtime a block is bound to")
 
-    def local_resource_url(self, *args: Any, **kwargs: Any) -> str:
-        raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
+        def resource_url(self, *args: Any, **kwargs: Any) -> str:
+            raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
 
-    def publish(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("events are published by the LMS runtime a block is bound to")
+        def local_resource_url(self, *args: Any, **kwargs: Any) -> str:
+            raise NotImplementedError("resource URLs come from the LMS runtime a block is bound to")
+
+        def publish(self, *args: Any, **kwargs: Any) -> None:
+            raise NotImplementedError("events are published by the LMS runtime a block is bound to")

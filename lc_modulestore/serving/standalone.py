@@ -125,6 +125,8 @@ def standalone_class(block_type: str, extra_fields: tuple[str, ...] = ()) -> typ
     for name in extra_fields:
         attributes.setdefault(name, AnyField(scope=Scope.settings))
     attributes["has_children"] = block_type in CONTAINER_TYPES or block_type in BLOCK_TYPES_WITH_CHILDREN
+    if block_type == "course":  # CourseBlock.id: Mixed and LMS code key courses by it
+        attributes["id"] = property(lambda self: self.scope_ids.usage_id.course_key)
     attributes["__module__"] = __name__
     name = "".join(part.capitalize() for part in block_type.replace("-", "_").split("_")) + "Block"
     return type(name, (_StandaloneBlock,), attributes)

@@ -1,6 +1,8 @@
 """
 What every runtime over one structure needs, computed once per structure and kept by the store:
-the parent of each block, and (on first use) the latest edit in each block's subtree.
+the parent of each block, and (on first use) the latest edit in each block's subtree, every
+block's parents, and the keys the blocks are located by. Keys are immutable, so the ones built
+for one request serve the next: building an opaque key costs more than building a block.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from opaque_keys.edx.locator import CourseLocator
+from opaque_keys.edx.locator import CourseLocator, DefinitionLocator
 
 __all__ = ["CourseEntry", "StructureInfo"]
+
+_KEY_FORMS = 8  # forms of a course key (branch, version, Mixed's stripped one...) kept per structure
 
 
 @dataclass(slots=True)
@@ -21,6 +25,9 @@ class StructureInfo:
     structure: dict[str, Any]
     parent_map: dict[Any, Any] = field(default_factory=dict)
     _subtree: dict[Any, tuple[datetime, Any]] | None = None
+    _all_parents: dict[Any, list[Any]] | None = None
+    _usage_keys: dict[Any, dict[Any, Any]] = field(default_factory=dict)
+    _definition_locators: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, structure: dict[str, Any]) -> StructureInfo:
@@ -32,6 +39,40 @@ class StructureInfo:
             for child in block.fields.get("children", ()):
                 parents[child] = key
         return cls(structure, parents)
+
+    @property
+    def all_parents(self) -> dict[Any, list[Any]]:
+        """
+        {block: every block listing it as a child}, for Split's path-to-root and parent lookups,
+        which consider all of a shared child's parents (``parent_map`` keeps one, as Split's runtime).
+        """
+        if self._all_parents is None:
+            blocks = self.structure["blocks"]
+            if hasattr(blocks, "all_parents"):
+                self._all_parents = blocks.all_parents()
+            else:
+                parents: dict[Any, list[Any]] = {}
+                for key, block in blocks.items():
+                    for child in block.fields.get("children", ()):
+                        parents.setdefault(child, []).append(key)
+                self._all_parents = parents
+        return self._all_parents
+
+    def usage_keys(self, course_key: Any) -> dict[Any, Any]:
+        """{BlockKey: usage key in ``course_key``}, filled as blocks are located (a few forms kept)."""
+        keys = self._usage_keys.get(course_key)
+        if keys is None:
+            if len(self._usage_keys) >= _KEY_FORMS:
+                del self._usage_keys[next(iter(self._usage_keys))]
+            keys = self._usage_keys[course_key] = {}
+        return keys
+
+    def definition_locator(self, key: Any, definition: Any) -> Any:
+        """The block's ``DefinitionLocator`` (Split sets one on every block it builds)."""
+        locator = self._definition_locators.get(key)
+        if locator is None:
+            locator = self._definition_locators[key] = DefinitionLocator(key[0], definition)
+        return locator
 
     def subtree_edit(self, key: Any) -> tuple[datetime, Any]:
         """(edited_on, edited_by) of the latest edit in the block's subtree (Split computes it on read)."""

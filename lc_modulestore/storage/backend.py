@@ -37,6 +37,7 @@ from compile.vocabulary import BRANCHES, PUBLISHED_BRANCH
 from .. import conf
 from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
 from .codec import decode_definition, decode_structure_in_memory
+from .copies import private_copy
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
 from .split_types import BlockData, BlockKey, EditInfo
 from .structure_cache import DECODED_STRUCTURES, SharedStructureCache
@@ -95,18 +96,16 @@ def _clone(obj: Any) -> Any:
 
 def _copy_block(block: Any) -> Any:
     """
-    A copy of one BlockData that Split may mutate: it updates ``fields`` in place on non-lazy loads
-    and sets ``definition_loaded`` and edit info attributes. Field values themselves are shared;
-    Split deep-copies them before changing any (KVS, ``version_structure``).
+    A copy of one BlockData that Split may mutate: it updates ``fields`` in place on non-lazy loads,
+    rewrites the dicts of reference fields in place (``convert_references_to_keys``: a
+    ``group_id_to_child`` of [type, id] pairs becomes usage keys of the caller's course), and sets
+    ``definition_loaded`` and edit info attributes. So lists and dicts are copied all the way down
+    (:func:`.copies.private_copy`); everything else is shared.
     """
     new = _clone(block)
-    fields = dict(block.fields)
-    if "children" in fields:
-        fields["children"] = list(fields["children"])
-    new.fields = fields
-    new.defaults = dict(block.defaults)
-    asides = block.asides
-    new.asides = list(asides) if isinstance(asides, list) else dict(asides)
+    new.fields = private_copy(block.fields)
+    new.defaults = private_copy(block.defaults)
+    new.asides = private_copy(block.asides)
     new.edit_info = _clone(block.edit_info)
     return new
 
@@ -334,10 +333,10 @@ class LearningCorePersistenceBackend:
     ) -> Iterator[Document]:
         """
         Course indexes matching every condition given, as DjangoFlex filters them: ``course_keys``
-        (exact keys), ``search_targets`` (only ``wiki_slug`` exists; anything else is a ValueError),
-        ``org_target``, ``branch`` (only indexes that have it). Unlike DjangoFlex, the caller's
-        ``search_targets`` dict is left untouched. ``force_mongo`` is accepted and ignored: there is
-        no other copy of the indexes to read.
+        (exact keys; None matches nothing), ``search_targets`` (only ``wiki_slug`` exists; anything
+        else is a ValueError), ``org_target``, ``branch`` (only indexes that have it). Unlike
+        DjangoFlex, the caller's ``search_targets`` dict is left untouched. ``force_mongo`` is
+        accepted and ignored: there is no other copy of the indexes to read.
         """
         targets = dict(search_targets or {})
         filter_wiki_slug = "wiki_slug" in targets
@@ -351,8 +350,9 @@ class LearningCorePersistenceBackend:
         queryset = CourseIndex.objects.all()
         exact_keys: set[str] | None = None
         if course_keys:
+            # None never matches (SQL's IN drops it, as DjangoFlex's query does): no error, no row.
             keys: list[Any] = [CourseKey.from_string(k) if isinstance(k, str) else k for k in course_keys]
-            keys = [k.for_branch(None).version_agnostic() for k in keys]
+            keys = [k.for_branch(None).version_agnostic() for k in keys if k is not None]
             exact_keys = {str(k) for k in keys}
             queryset = queryset.filter(binding__course_key__in=keys)
         if filter_wiki_slug:

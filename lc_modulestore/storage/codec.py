@@ -288,6 +288,15 @@ class LazyBlocks(Mapping[Any, Any]):
         keys = self._keys
         return {keys[child]: keys[i] for i, row in enumerate(self._rows) if row[5] for child in row[5]}
 
+    def all_parents(self) -> dict[Any, list[Any]]:
+        """{child BlockKey: every block listing it, in structure order}, without building any block."""
+        keys = self._keys
+        parents: dict[Any, list[Any]] = {}
+        for i, row in enumerate(self._rows):
+            for child in row[5] or ():
+                parents.setdefault(keys[child], []).append(keys[i])
+        return parents
+
 
 @without_gc
 def decode_structure_in_memory(

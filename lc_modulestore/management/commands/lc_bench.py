@@ -11,22 +11,26 @@ import platform
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.core.management.base import CommandParser
 from django.db import connection
 
+from lc_modulestore.bench import platform as edx_platform
 from lc_modulestore.bench.generator import generate_course
-from lc_modulestore.bench.measure import CourseFigures, bench_course, ratios
 from lc_modulestore.management.base import OperatorCommand
+
+if TYPE_CHECKING:
+    from lc_modulestore.bench.measure import CourseFigures
 
 # (name, unit) in the order of the printed table.
 COLUMNS = [
     ("import_s", "s"), ("compile_cold_s", "s"), ("compile_full_s", "s"), ("compile_incremental_s", "s"),
     ("learning_core_publish_s", "s"),
     ("load_cold_ms", "ms"), ("load_warm_ms", "ms"), ("decode_floor_ms", "ms"), ("prototype_load_ms", "ms"),
-    ("get_course_full_ms", "ms"), ("get_item_warm_ms", "ms"), ("get_items_category_ms", "ms"),
+    ("get_course_full_ms", "ms"), ("split_get_course_full_ms", "ms"), ("xblock_floor_ms", "ms"),
+    ("get_item_warm_ms", "ms"), ("get_items_category_ms", "ms"),
 ]  # fmt: skip
 VALUES = ["structure_bytes", "bytes_per_block", "definition_rows", "peak_rss_mb"]
 
@@ -48,6 +52,9 @@ lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export
         parser.add_argument("--json", type=Path, help="write every figure (median, min, max, runs) here")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self._platform()
+        from lc_modulestore.bench.measure import bench_course, ratios  # after the platform, if any
+
         results: list[CourseFigures] = []
         stamp = time.strftime("%H%M%S")
         with tempfile.TemporaryDirectory(prefix="lc-bench-") as tmp:
@@ -77,6 +84,18 @@ lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export
             + ", ".join(f"{r.label} load_cold {r.figures['load_cold_ms'].median:.1f} ms" for r in results)
         )
 
+    def _platform(self) -> None:
+        """Real Split to measure against, when ../shared/platform is there (and can still be loaded)."""
+        try:
+            if edx_platform.install():
+                self.stderr.write(f"real Split and mixins from {edx_platform.PLATFORM_DIR}")
+                return
+            self.stderr.write(f"{edx_platform.PLATFORM_DIR} is absent: no split_get_course_full_ms, no R5")
+        except (RuntimeError, ImportError) as exc:
+            self.stderr.write(
+                f"edx-platform's read path not loaded ({exc}): no split_get_course_full_ms, no R5"
+            )
+
     def _table(self, results: list[CourseFigures], summary: dict[str, Any]) -> None:
         labels = [r.label for r in results]
         width = max(len(label) for label in labels) + 2
@@ -84,11 +103,15 @@ lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export
         self.stdout.write(f"{'figure (median)':<24}" + "".join(f"{label:>{width}}" for label in labels))
         self.stdout.write(f"{'blocks':<24}" + "".join(f"{r.blocks:>{width}}" for r in results))
         for name, _unit in COLUMNS:
-            self.stdout.write(
-                f"{name:<24}" + "".join(f"{r.figures[name].median:>{width}.3f}" for r in results)
+            cells = (
+                f"{r.figures[name].median:>{width}.3f}" if name in r.figures else f"{'n/a':>{width}}"
+                for r in results
             )
+            self.stdout.write(f"{name:<24}" + "".join(cells))
         for name in VALUES:
             self.stdout.write(f"{name:<24}" + "".join(f"{r.values[name]:>{width}}" for r in results))
+        for result in results:
+            self.stdout.write(f"{result.label}: walks {result.values['walk_setup']}")
         for label, figures in summary["per_course"].items():
             self.stdout.write(f"{label}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
         for name, value in summary.items():

@@ -1,0 +1,330 @@
+"""
+Every read method, fuzzed with arbitrary and malformed arguments (issue 11: caller mistakes answer
+as Split does): for each generated call, ``LearningCoreModuleStore`` (configured as README.rst says,
+with a real ``DraftVersioningModuleStore`` as its fallback) and that real Split alone, over the same
+compiled documents, give the same answer or raise the same exception type.
+
+Keys are the course's own in every form a caller may hand over (branch-less, published, draft, a
+stale or current version, another case, version-only, CCX, deprecated), other courses, libraries,
+usage keys where course keys belong, and non-keys; queries are Split's query language, valid and
+not. Deterministic (``derandomize``, no example database), 2,600 examples in all.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .loader import skip_reason
+
+if skip_reason():
+    pytest.skip(skip_reason() or "", allow_module_level=True)
+
+from bson import ObjectId
+from ccx_keys.locator import CCXLocator
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator, LibraryLocator
+
+from lc_modulestore.serving.modulestore import LearningCoreModuleStore
+
+from .conftest import Course
+from .harness import MirroredDraftBackend, answered, make_lc_store, make_split, outcome
+
+pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("course", ["sample"], indirect=True)]
+EXAMPLES = 325  # x 8 tests
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+BLOCK_TYPES = [
+    "course",
+    "chapter",
+    "sequential",
+    "vertical",
+    "html",
+    "problem",
+    "video",
+    "about",
+    "static_tab",
+]
+FIELD_NAMES = ["display_name", "graded", "start", "due", "format", "children", "group_access", "data", "x"]
+
+
+class Stores:
+    def __init__(self, course: Course, fs_root: Path) -> None:
+        self.course = course
+        self.split = make_split(fs_root, backend=MirroredDraftBackend)
+        self.ours: LearningCoreModuleStore = make_lc_store(fs_root, fallback=self.split)
+        self.ours.db_connection = MirroredDraftBackend()  # the same documents, the same index
+        self.head = course.structure["_id"]
+        self.blocks = list(course.structure["blocks"])
+        self.examples = 0
+
+    def ran(self, check: Any) -> None:
+        """Run a fuzzed check; it must have seen every example it was given (none left ungenerated)."""
+        check()
+        assert self.examples >= EXAMPLES
+
+    def same(self, method: str, *args: Any, normalize: Any = None, **kwargs: Any) -> None:
+        """Both stores, each with its own copy of the arguments (Split edits some it is given)."""
+        theirs = outcome(getattr(self.split, method), *copy.deepcopy(args), **copy.deepcopy(kwargs))
+        mine = outcome(getattr(self.ours, method), *copy.deepcopy(args), **copy.deepcopy(kwargs))
+        normal = normalize or _normal
+        assert answered(mine, normal) == answered(theirs, normal), (method, args, kwargs)
+
+
+@pytest.fixture
+def stores(course: Course, fs_root: Path, classes: Any) -> Stores:
+    return Stores(course, fs_root)
+
+
+def _normal(answer: Any) -> Any:
+    """Blocks by location, summaries by id, lists in order."""
+    if isinstance(answer, list):
+        return [_normal(item) for item in answer]
+    if hasattr(answer, "scope_ids"):
+        return ("block", answer.location, answer.course_version)
+    if hasattr(answer, "display_organization"):
+        return ("summary", answer.id, answer.location, answer.display_name, answer.end)
+    return answer
+
+
+def _as_set(answer: Any) -> Any:
+    return sorted(map(str, _normal(answer))) if isinstance(answer, list) else answer
+
+
+# --- strategies ---------------------------------------------------------------------------------------------
+
+IDS = st.from_regex(r"\A[A-Za-z0-9_.\-]{1,12}\Z")
+
+
+def course_keys(course: Course) -> st.SearchStrategy[Any]:
+    key = course.key
+    head = course.structure["_id"]
+    forms = [
+        key,
+        key.for_branch("published-branch"),
+        key.for_branch("draft-branch"),
+        key.for_branch("library"),
+        key.for_branch("no-such-branch"),
+        key.for_branch("published-branch").for_version(head),
+        key.for_branch("published-branch").for_version(ObjectId("0" * 24)),
+        key.for_version(head),
+        CourseLocator(key.org.lower(), key.course.lower(), key.run),
+        CourseLocator(key.org, key.course, "other-run"),
+        CourseLocator(version_guid=head),
+        CourseLocator(version_guid=ObjectId("1" * 24)),
+        CourseLocator(key.org, key.course, key.run, deprecated=True),
+        CCXLocator.from_course_locator(key, "3"),
+        LibraryLocator(key.org, "lib"),
+        key.make_usage_key("course", "course"),
+        None,
+        str(key),
+        5,
+    ]
+    made = st.builds(
+        CourseLocator, IDS, IDS, IDS, st.sampled_from([None, "published-branch", "draft-branch"])
+    )
+    return st.one_of(st.sampled_from(forms), made)
+
+
+def usage_keys(stores: Stores) -> st.SearchStrategy[Any]:
+    located = [k for k in [stores.course.key, stores.course.key.for_branch("published-branch")]]
+    keys = st.builds(
+        lambda course_key, block: BlockUsageLocator(course_key, block[0], block[1]),
+        course_keys(stores.course).filter(lambda k: isinstance(k, CourseLocator) and not k.deprecated),
+        st.one_of(st.sampled_from(stores.blocks), st.tuples(st.sampled_from(BLOCK_TYPES), IDS)),
+    )
+    exact = st.builds(
+        lambda course_key, block: course_key.make_usage_key(block.type, block.id),
+        st.sampled_from(located),
+        st.sampled_from(stores.blocks),
+    )
+    return st.one_of(
+        exact, keys, st.sampled_from([None, "block-v1:x+y+z+type@html+block@a", stores.course.key])
+    )
+
+
+def criteria(stores: Stores) -> st.SearchStrategy[Any]:
+    ids = [k.id for k in stores.blocks]
+    scalar = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 3),
+        st.sampled_from(BLOCK_TYPES + ids + ["Homework", ""]),
+        st.text(max_size=4),
+        st.sampled_from([re.compile("^[a-m]"), re.compile("z")]),
+        st.sampled_from(stores.blocks),
+    )
+    lists = st.lists(scalar, max_size=3)
+    return st.one_of(
+        scalar,
+        lists,
+        st.sets(st.sampled_from(ids), max_size=3),
+        st.builds(lambda v: {"$in": v}, st.one_of(lists, scalar)),
+        st.builds(lambda v: {"$nin": v}, st.one_of(lists, scalar)),
+        st.builds(lambda v: {"$exists": v}, st.one_of(st.booleans(), st.sampled_from([0, 1, "yes", None]))),
+        st.sampled_from([callable, lambda value: value is not None, str]),
+    )
+
+
+def query(stores: Stores, names: list[str]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        st.none(),
+        st.dictionaries(st.sampled_from(names), criteria(stores), max_size=3),
+        st.sampled_from([[], "not-a-dict", 5]),
+    )
+
+
+QUALIFIER_NAMES = [
+    "category",
+    "name",
+    "children",
+    "block_type",
+    "definition",
+    "edit_info",
+    "fields",
+    "asides",
+]
+DEPTHS = st.one_of(st.none(), st.integers(-2, 4), st.sampled_from(["x", 1.5, True, [1]]))
+REVISIONS = st.sampled_from(
+    [None, "rev-opt-published-only", "rev-opt-draft-only", "rev-opt-draft-preferred", "rev-opt-all", 7]
+)
+
+
+# --- the fuzzed reads ---------------------------------------------------------------------------------------
+
+
+def test_get_course_and_has_course(stores: Stores) -> None:
+    @FUZZ
+    @given(key=course_keys(stores.course), depth=DEPTHS, lazy=st.booleans(), ignore_case=st.booleans())
+    def check(key: Any, depth: Any, lazy: bool, ignore_case: bool) -> None:
+        stores.examples += 1
+        stores.same("get_course", key, depth=depth, lazy=lazy)
+        stores.same("has_course", key, ignore_case)
+        stores.same("get_course_index_info", key)
+        stores.same("make_course_usage_key", key)
+
+    stores.ran(check)
+
+
+def test_get_item_and_has_item(stores: Stores) -> None:
+    @FUZZ
+    @given(key=usage_keys(stores), depth=DEPTHS, revision=REVISIONS, lazy=st.booleans())
+    def check(key: Any, depth: Any, revision: Any, lazy: bool) -> None:
+        stores.examples += 1
+        stores.same("get_item", key, depth=depth, revision=revision, lazy=lazy)
+        stores.same("has_item", key, revision=revision)
+
+    stores.ran(check)
+
+
+def test_get_parent_location(stores: Stores) -> None:
+    @FUZZ
+    @given(key=usage_keys(stores), revision=REVISIONS)
+    def check(key: Any, revision: Any) -> None:
+        stores.examples += 1
+        stores.same("get_parent_location", key, revision=revision)
+
+    stores.ran(check)
+
+
+def test_get_items_qualifiers(stores: Stores) -> None:
+    @FUZZ
+    @given(
+        key=st.one_of(st.just(stores.course.key), course_keys(stores.course)),
+        qualifiers=query(stores, QUALIFIER_NAMES),
+        include_orphans=st.sampled_from([True, False, None, 0]),
+        revision=REVISIONS,
+    )
+    def check(key: Any, qualifiers: Any, include_orphans: Any, revision: Any) -> None:
+        stores.examples += 1
+        stores.same(
+            "get_items", key, qualifiers=qualifiers, include_orphans=include_orphans, revision=revision
+        )
+
+    stores.ran(check)
+
+
+def test_get_items_settings_and_content(stores: Stores) -> None:
+    @FUZZ
+    @given(
+        qualifiers=query(stores, ["category", "name"]),
+        settings_=query(stores, FIELD_NAMES),
+        content=query(stores, FIELD_NAMES),
+    )
+    def check(qualifiers: Any, settings_: Any, content: Any) -> None:
+        stores.examples += 1
+        key = stores.course.key
+        stores.same("get_items", key, qualifiers=qualifiers, settings=settings_, content=content)
+
+    stores.ran(check)
+
+
+def test_orphans_and_assets(stores: Stores) -> None:
+    @FUZZ
+    @given(
+        key=course_keys(stores.course),
+        asset_type=st.sampled_from([None, "asset", "video", 5]),
+        start=st.integers(0, 3),
+        maxresults=st.integers(-1, 3),
+        sort=st.sampled_from([None, ("displayname", "ascending"), ("uploadDate", "descending")]),
+    )
+    def check(key: Any, asset_type: Any, start: int, maxresults: int, sort: Any) -> None:
+        stores.examples += 1
+        stores.same("get_orphans", key, normalize=_as_set)
+        stores.same("get_all_asset_metadata", key, asset_type, start, maxresults, sort)
+        if isinstance(key, CourseLocator) and key.org is not None:
+            stores.same("find_asset_metadata", key.make_asset_key("asset", "notes.txt"))
+
+    stores.ran(check)
+
+
+def test_course_listings(stores: Stores) -> None:
+    keys = st.one_of(course_keys(stores.course), st.just(stores.course.key))
+    orgs = st.sampled_from(
+        [None, "", stores.course.key.org, stores.course.key.org.lower(), "OpenedX", "nobody"]
+    )
+
+    @FUZZ
+    @given(
+        org=orgs,
+        course_keys_=st.one_of(st.none(), st.lists(keys, max_size=3)),
+        slug=st.one_of(IDS, st.none()),
+    )
+    def check(org: Any, course_keys_: Any, slug: Any) -> None:
+        stores.examples += 1
+        kwargs = {
+            name: value for name, value in (("org", org), ("course_keys", course_keys_)) if value is not None
+        }
+        stores.same("get_courses", normalize=_as_set, **kwargs)
+        stores.same("get_course_summaries", normalize=_as_set, **kwargs)
+        stores.same("get_courses_for_wiki", slug)
+
+    stores.ran(check)
+
+
+def test_block_questions(stores: Stores) -> None:
+    """Methods that take a block: has_changes and has_published_version."""
+
+    @FUZZ
+    @given(key=usage_keys(stores).filter(lambda k: isinstance(k, BlockUsageLocator)))
+    def check(key: Any) -> None:
+        stores.examples += 1
+        theirs = outcome(stores.split.get_item, key)
+        mine = outcome(stores.ours.get_item, key)
+        assert answered(mine, _normal) == answered(theirs, _normal)
+        if theirs[0] == "answer":
+            assert outcome(stores.ours.has_changes, mine[1]) == outcome(stores.split.has_changes, theirs[1])
+            same_published = outcome(stores.split.has_published_version, theirs[1])
+            assert outcome(stores.ours.has_published_version, mine[1]) == same_published
+
+    stores.ran(check)
