@@ -23,3 +23,12 @@ class LcModulestoreConfig(AppConfig):
         from .compiling.receivers import on_entities_published
 
         signals.ENTITIES_PUBLISHED.connect(on_entities_published, dispatch_uid="lc_modulestore.compile")
+
+        # The draft branch: compiled on every draft change, and after every compiled publish.
+        from .compiling.compile_publish import course_published
+        from .compiling.draft_receivers import on_course_published, on_entities_draft_changed
+
+        signals.ENTITIES_DRAFT_CHANGED.connect(
+            on_entities_draft_changed, dispatch_uid="lc_modulestore.drafts"
+        )
+        course_published.connect(on_course_published, dispatch_uid="lc_modulestore.drafts_follow")

@@ -13,6 +13,7 @@ from django.conf import settings
 __all__ = [
     "ALL_SETTINGS",
     "COMPILE_ASYNC",
+    "COMPILE_DRAFTS",
     "INSERT_BATCH_SIZE",
     "RECENT_COMPILES_LRU_SIZE",
     "STRUCTURE_CACHE",
@@ -41,6 +42,12 @@ COMPILE_ASYNC = Setting(
     "LC_MODULESTORE_COMPILE_ASYNC",
     False,
     "Compile publishes in a Celery task instead of right after the publish commits.",
+)
+COMPILE_DRAFTS = Setting(
+    "LC_MODULESTORE_COMPILE_DRAFTS",
+    True,
+    "Compile the draft branch (LMS preview, draft-preferred reads, has_changes) on every draft change"
+    " and publish; False: no draft structures (removed at the next publish), preview shows published.",
 )
 STRUCTURE_CACHE: Setting[str | None] = Setting(
     "LC_MODULESTORE_STRUCTURE_CACHE",
@@ -75,6 +82,7 @@ INSERT_BATCH_SIZE = Setting(
 
 ALL_SETTINGS: tuple[Setting[object], ...] = (
     COMPILE_ASYNC,
+    COMPILE_DRAFTS,
     STRUCTURE_CACHE,
     STRUCTURE_CACHE_CHUNK_SIZE,
     STRUCTURE_LRU_SIZE,

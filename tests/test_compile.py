@@ -20,9 +20,7 @@ from openedx_content.models_api import (
     PublishSideEffect,
 )
 
-from compile.structure import compile_snapshot
 from lc_modulestore.api import compile_course, course_published
-from lc_modulestore.compiling.published_state import read_published_state
 from lc_modulestore.models import (
     CompiledDefinition,
     CompiledStructure,
@@ -34,7 +32,7 @@ from lc_modulestore.models import (
 from lc_modulestore.storage.codec import decode_structure
 from lc_modulestore.storage.recent import forget_recent_compiles
 
-from . import lc_ops
+from . import branches, lc_ops
 from .conftest import SAMPLE_COURSE
 
 pytestmark = pytest.mark.django_db
@@ -63,22 +61,9 @@ def live_structure(binding: CourseBinding) -> dict[str, Any]:
     return decode_structure(bytes(index.published_structure.data))
 
 
-def assert_storage_invariant(binding: CourseBinding) -> None:
-    """The rows stored for a course are exactly those its live structure references."""
-    index = CourseIndex.objects.get(binding=binding)
-    assert list(CompiledStructure.objects.filter(binding=binding).values_list("pk", flat=True)) == [
-        index.published_structure_id
-    ]
-    referenced = {str(b["definition"]) for b in live_structure(binding)["blocks"]}
-    assert (
-        set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
-        == referenced
-    )
-
-
-def assert_incremental_equals_full(binding: CourseBinding) -> None:
-    full = compile_snapshot(read_published_state(binding)).structure
-    assert live_structure(binding) == full
+# Both branches: the draft one is compiled after every publish too.
+assert_storage_invariant = branches.assert_storage_invariant
+assert_incremental_equals_full = branches.assert_incremental_equals_full
 
 
 def test_first_compile_is_stored_and_indexed(binding: CourseBinding) -> None:

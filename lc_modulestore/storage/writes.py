@@ -4,7 +4,11 @@ Store one compile: the one place that writes compiled documents.
 Called inside the compile's transaction, with the course's binding row locked. It caches newly
 parsed component fields, inserts the new definitions, puts the new structure in the superseded
 one's row, repoints the index, and deletes every definition no live structure references: after
-it, the rows stored for a course are exactly those its live structure names.
+it, the rows stored for a course are exactly those its live structures name.
+
+A course has a live structure per branch: the published one, and the draft one (keyed on a
+DraftChangeLog) while drafts are compiled. The branches share definitions (they are per entity
+version), so a compile of one branch deletes only what the other does not reference either.
 """
 
 from __future__ import annotations
@@ -19,25 +23,30 @@ from compile.fields import PARSER_VERSION
 from compile.ids import PublishLogId
 from compile.snapshot import CourseSnapshot
 from compile.structure import CompiledCourse, course_index
-from compile.vocabulary import PUBLISHED_BRANCH
+from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from .. import conf
 from ..courses.models import CourseBinding, VersionFieldData
 from .codec import StructureEncoder, encode
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
+from .recent import previous_structure
 
-__all__ = ["LiveStructure", "StoredCompile", "live_structure", "store_compile"]
+__all__ = ["LiveStructure", "StoredCompile", "drop_branch", "live_structure", "store_compile"]
+
+# The index's pointer to each branch's live structure.
+_POINTERS = {PUBLISHED_BRANCH: "published_structure", DRAFT_BRANCH: "draft_structure"}
 
 
 @dataclass(frozen=True, slots=True)
 class LiveStructure:
-    """The course's live published structure, as a compile needs it (the bytes are not read)."""
+    """The course's live structure of one branch, as a compile needs it (the bytes are not read)."""
 
     row_id: int
     object_id: str
-    publish_log_id: PublishLogId
+    publish_log_id: PublishLogId  # on the draft branch: of the published structure it was compared with
     block_count: int
     index_edited_on: datetime  # when the course was first compiled: the index keeps it
+    draft_change_log_id: PublishLogId | None = None  # the draft branch's key
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,28 +60,31 @@ class StoredCompile:
     definitions_deleted: int
 
 
-def live_structure(binding: CourseBinding) -> LiveStructure | None:
-    """The structure the index serves now, or None before the first compile."""
+def live_structure(binding: CourseBinding, branch: str = PUBLISHED_BRANCH) -> LiveStructure | None:
+    """The structure of ``branch`` the index serves now, or None before its first compile."""
+    pointer = _POINTERS[branch]
     row = (
-        CourseIndex.objects.filter(binding=binding)
+        CourseIndex.objects.filter(binding=binding, **{f"{pointer}__isnull": False})
         .values_list(
-            "published_structure_id",
-            "published_structure__object_id",
-            "publish_log_id",
-            "published_structure__block_count",
+            f"{pointer}_id",
+            f"{pointer}__object_id",
+            f"{pointer}__publish_log_id",
+            f"{pointer}__block_count",
             "edited_on",
-            named=True,
+            f"{pointer}__draft_change_log_id",
         )
         .first()
     )
     if row is None:
         return None
+    row_id, object_id, publish_log_id, block_count, edited_on, draft_change_log_id = row
     return LiveStructure(
-        row.published_structure_id,
-        row.published_structure__object_id,
-        PublishLogId(row.publish_log_id),
-        row.published_structure__block_count,
-        row.edited_on,
+        row_id,
+        object_id,
+        PublishLogId(publish_log_id),
+        block_count,
+        edited_on,
+        PublishLogId(draft_change_log_id) if draft_change_log_id is not None else None,
     )
 
 
@@ -83,11 +95,18 @@ def store_compile(
     compiled: CompiledCourse,
     previous: dict[str, Any] | None,
     encoder: StructureEncoder,
+    *,
+    compared_with: PublishLogId | None = None,
 ) -> StoredCompile:
     """
     Write ``compiled`` (compiled from ``snapshot``, patching ``previous`` when given) as the
-    course's live structure. Must run in the transaction that locked the binding.
+    course's live structure of ``snapshot.branch``. Must run in the transaction that locked the
+    binding. A draft structure names the PublishLog of the published structure it was compared
+    with (``compared_with``), and needs that published structure live.
     """
+    branch = snapshot.branch
+    if branch == DRAFT_BRANCH and compared_with is None:
+        raise ValueError("a draft structure is compared with a published one: name its PublishLog")
     now = datetime.now(tz=UTC)
     batch = conf.INSERT_BATCH_SIZE.value
     if compiled.realized:
@@ -101,24 +120,45 @@ def store_compile(
             ],
             batch_size=batch,
         )
-    new, unreferenced = _definition_changes(binding, compiled, previous)
+    new, unreferenced = _definition_changes(binding, compiled, previous, branch)
     CompiledDefinition.objects.bulk_create(new, batch_size=batch, ignore_conflicts=True)
     structure_data = encoder.encode(compiled.structure)
     structure_id = str(compiled.structure_id)
     block_count = len(compiled.structure["blocks"])
     # One live row per (course, branch): the new structure takes the superseded one's place, so
     # the old document is gone in the same statement that stores the new one.
+    drafts = branch == DRAFT_BRANCH
     values: dict[str, Any] = {
-        "publish_log_id": snapshot.publish_log_id,
+        "publish_log_id": compared_with if drafts else snapshot.publish_log_id,
+        "draft_change_log_id": snapshot.publish_log_id if drafts else None,
         "object_id": structure_id,
         "block_count": block_count,
         "data": structure_data,
         "created": now,
     }
-    live_rows = CompiledStructure.objects.filter(binding=binding, branch=PUBLISHED_BRANCH)
+    live_rows = CompiledStructure.objects.filter(binding=binding, branch=branch)
     structure_pk = live_rows.values_list("pk", flat=True).first()
     if structure_pk is None or not live_rows.update(**values):
-        structure_pk = CompiledStructure.objects.create(binding=binding, branch=PUBLISHED_BRANCH, **values).pk
+        structure_pk = CompiledStructure.objects.create(binding=binding, branch=branch, **values).pk
+    if drafts:
+        if not CourseIndex.objects.filter(binding=binding).update(draft_structure_id=structure_pk):
+            raise RuntimeError(f"{binding.course_key}: a draft structure needs a live published one")
+    else:
+        _index_published(binding, live, snapshot, compiled, structure_pk, now)
+    if unreferenced:
+        CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
+    return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
+
+
+def _index_published(
+    binding: CourseBinding,
+    live: LiveStructure | None,
+    snapshot: CourseSnapshot,
+    compiled: CompiledCourse,
+    structure_pk: int,
+    now: datetime,
+) -> None:
+    """Point the course index at a new published structure (creating the index on the first)."""
     document = course_index(snapshot, compiled.structure, live.index_edited_on if live is not None else now)
     index_values = {
         "object_id": str(document["_id"]),
@@ -132,18 +172,52 @@ def store_compile(
     }
     if not CourseIndex.objects.filter(binding=binding).update(**index_values):
         CourseIndex.objects.create(binding=binding, **index_values)
-    if unreferenced:
-        CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).delete()
-    return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
+
+
+def drop_branch(binding: CourseBinding, branch: str) -> bool:
+    """
+    Remove the course's live ``branch`` structure (the draft one: the published one is what the
+    course is served from) and the definitions only it referenced. False when there was none.
+    Must run in a transaction that locked the binding.
+    """
+    if branch == PUBLISHED_BRANCH:
+        raise ValueError("the published structure is removed with its course, never on its own")
+    live = live_structure(binding, branch)
+    if live is None:
+        return False
+    dropped = _definitions_of(live)
+    CourseIndex.objects.filter(binding=binding).update(**{f"{_POINTERS[branch]}_id": None})
+    CompiledStructure.objects.filter(pk=live.row_id).delete()
+    kept = _definitions_of_other_branch(binding, branch)
+    if dropped is not None and kept is not None:
+        CompiledDefinition.objects.filter(binding=binding, object_id__in=dropped - kept).delete()
+    return True
+
+
+def _definitions_of(live: LiveStructure) -> set[str] | None:
+    """The definition ids a live structure names; None when it is stored in an older format."""
+    structure, _ = previous_structure(live.row_id, live.object_id)
+    if structure is None:
+        return None
+    return {str(block["definition"]) for block in structure["blocks"]}
+
+
+def _definitions_of_other_branch(binding: CourseBinding, branch: str) -> set[str] | None:
+    """What the course's live structure of the other branch references (None: cannot tell)."""
+    other = DRAFT_BRANCH if branch == PUBLISHED_BRANCH else PUBLISHED_BRANCH
+    live = live_structure(binding, other)
+    return _definitions_of(live) if live is not None else set()
 
 
 def _definition_changes(
-    binding: CourseBinding, compiled: CompiledCourse, previous: dict[str, Any] | None
+    binding: CourseBinding, compiled: CompiledCourse, previous: dict[str, Any] | None, branch: str
 ) -> tuple[list[CompiledDefinition], set[str]]:
     """
     The definition rows to insert and the ids to delete so that the stored rows are exactly those
-    the new structure names. Incrementally, from the previous structure (the stored rows are
-    exactly its definitions, the invariant every compile keeps); for a full compile, from the table.
+    the course's live structures name. Incrementally, from the previous structure of the branch
+    (the stored rows are exactly what the live structures name, the invariant every compile
+    keeps); for a full compile, from the table. Either way a definition the other branch still
+    references stays (when that cannot be told, every candidate stays: never delete what is used).
     """
     needed = compiled.definition_ids()
     added: set[ObjectId]
@@ -154,6 +228,9 @@ def _definition_changes(
         stored = set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
         added = {oid for oid in needed if str(oid) not in stored}
         removed = stored - {str(oid) for oid in needed}
+    if removed:
+        kept = _definitions_of_other_branch(binding, branch)
+        removed = (removed - kept) if kept is not None else set()
     missing = added - compiled.definitions.keys()
     if missing:
         raise RuntimeError(f"compiled structure names {len(missing)} definitions that were never built")

@@ -1,0 +1,42 @@
+"""
+The draft branch: a second live structure per course, keyed on the DraftChangeLog it was compiled
+from, named by the course index next to the published one; failures say which branch failed.
+"""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('lc_modulestore', '0003_block_id_case_sensitive_on_mysql'),
+        ('openedx_content', '0014_typed_media_id'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='compiledstructure',
+            name='draft_change_log',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='openedx_content.draftchangelog'),
+        ),
+        migrations.AddField(
+            model_name='compilefailure',
+            name='branch',
+            field=models.CharField(default='published-branch', max_length=32),
+        ),
+        migrations.AddField(
+            model_name='compilefailure',
+            name='draft_change_log_id',
+            field=models.BigIntegerField(null=True),
+        ),
+        migrations.AddField(
+            model_name='courseindex',
+            name='draft_structure',
+            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='lc_modulestore.compiledstructure'),
+        ),
+        migrations.AddConstraint(
+            model_name='compiledstructure',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('branch', 'published-branch'), ('draft_change_log__isnull', True)), models.Q(('branch', 'draft-branch'), ('draft_change_log__isnull', False)), _connector='OR'), name='lc_structure_draft_keyed_on_change_log'),
+        ),
+    ]
