@@ -21,26 +21,37 @@ class CourseBindingAdmin(admin.ModelAdmin):
 
 @admin.register(CourseIndex)
 class CourseIndexAdmin(admin.ModelAdmin):
-    list_display = ("binding", "publish_log", "published_structure", "last_update")
+    list_display = ("binding", "publish_log", "published_structure", "draft_structure", "last_update")
     search_fields = ("binding__course_key",)
     readonly_fields = [f.name for f in CourseIndex._meta.fields]
 
 
 @admin.register(CompiledStructure)
 class CompiledStructureAdmin(admin.ModelAdmin):
-    list_display = ("binding", "branch", "object_id", "publish_log", "block_count", "created")
+    list_display = (
+        "binding",
+        "branch",
+        "object_id",
+        "publish_log",
+        "draft_change_log",
+        "block_count",
+        "created",
+    )
+    list_filter = ("branch",)
     exclude = ("data",)
-    readonly_fields = ("binding", "branch", "object_id", "publish_log", "block_count", "created")
+    readonly_fields = (
+        "binding", "branch", "object_id", "publish_log", "draft_change_log", "block_count", "created",
+    )  # fmt: skip
 
 
 @admin.register(CompileFailure)
 class CompileFailureAdmin(admin.ModelAdmin):
     """Compiles that failed: the previous structure kept serving; the message says what to fix."""
 
-    list_display = ("binding", "publish_log_id", "created", "message")
-    list_filter = ("created",)
+    list_display = ("binding", "branch", "publish_log_id", "draft_change_log_id", "created", "message")
+    list_filter = ("branch", "created")
     search_fields = ("binding__course_key", "message")
-    readonly_fields = ("binding", "publish_log_id", "message", "created")
+    readonly_fields = ("binding", "branch", "publish_log_id", "draft_change_log_id", "message", "created")
 
 
 @admin.register(CourseFlagOverride)

@@ -10,6 +10,7 @@ __all__ = [
     "InsufficientSpecificationError",
     "ItemNotFoundError",
     "ReadOnlyModuleStoreError",
+    "UnsupportedRevisionError",
     "VersionConflictError",
 ]
 
@@ -49,3 +50,13 @@ except ImportError:
         def __init__(self, msg: str, service: str) -> None:
             super().__init__(msg)
             self.service = service
+
+
+try:
+    from xmodule.modulestore.draft_and_published import UnsupportedRevisionError
+except ImportError:
+
+    class UnsupportedRevisionError(ValueError):  # type: ignore[no-redef]
+        def __init__(self, allowed_revisions: object = None) -> None:
+            allowed = allowed_revisions or [None, "rev-opt-published-only", "rev-opt-draft-only"]
+            super().__init__(f"revision not one of {allowed}")

@@ -32,6 +32,7 @@ from ..exceptions import InsufficientSpecificationError, ItemNotFoundError, Vers
 from ..lru import SettingSizedLRU
 from ..storage.backend import LearningCorePersistenceBackend
 from ..storage.split_types import BlockKey
+from . import branches
 from .fallback import CourseSummary, build_fallback, load_object
 from .flags import DEFAULT_FLAG_NAME, ServingFlag
 from .queries import matches, matching_keys
@@ -156,18 +157,18 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     # --- courses and their structures ---------------------------------------------------------------
 
-    def _branch(self, course_key: CourseLocator) -> str:
-        """Only the published branch is compiled; draft-preferred reads see the published content."""
-        branch = course_key.branch
-        if branch is None:
-            setting = getattr(self._thread, "branch_setting", None) or self.branch_setting_func()
-            branch = DRAFT_BRANCH if setting == "draft-preferred" else PUBLISHED_BRANCH
+    def _branch(self, course_key: CourseLocator, revision: str | None = None) -> str:
+        """The branch a read goes to, as DraftVersioningModuleStore maps it (see ``branches``)."""
+        branch = branches.branch_for(course_key.branch, revision, self.get_branch_setting(course_key))
         if branch not in (PUBLISHED_BRANCH, DRAFT_BRANCH):
             raise ItemNotFoundError(course_key)
         return branch
 
-    def _entry(self, course_key: CourseLocator) -> CourseEntry:
-        """Split's ``_lookup_course``: the course's structure, with the key its blocks carry."""
+    def _entry(self, course_key: CourseLocator, revision: str | None = None) -> CourseEntry:
+        """
+        Split's ``_lookup_course``: the course's structure on the branch asked for, with the key its
+        blocks carry. A course whose drafts are not compiled serves its published structure there.
+        """
         if course_key.org is None:
             structure = self.db_connection.cached_structure(course_key.version_guid)
             if structure is None:
@@ -175,20 +176,26 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             return CourseEntry(
                 course_key, course_key.version_guid, self._info(course_key.version_guid, structure)
             )
-        self._branch(course_key)
+        branch = self._branch(course_key, revision)
         index = self.db_connection.get_course_index(course_key)
         if index is None or PUBLISHED_BRANCH not in index["versions"]:
             raise ItemNotFoundError(course_key)
-        head = index["versions"][PUBLISHED_BRANCH]
+        if branch not in index["versions"]:
+            branch = PUBLISHED_BRANCH
+        head = index["versions"][branch]
         if course_key.version_guid is not None and course_key.version_guid != head:
             raise VersionConflictError(course_key, head)
         structure = self.db_connection.cached_structure(head)
         if structure is None:
             raise ItemNotFoundError(f"Structure: {head}")
-        key = CourseLocator(
-            index["org"], index["course"], index["run"], branch=PUBLISHED_BRANCH, version_guid=head
-        )
-        return CourseEntry(key, head, self._info(head, structure))
+        key = CourseLocator(index["org"], index["course"], index["run"], branch=branch, version_guid=head)
+        published = None
+        if branch == DRAFT_BRANCH:
+            published_head = index["versions"][PUBLISHED_BRANCH]
+            published_structure = self.db_connection.cached_structure(published_head)
+            if published_structure is not None:
+                published = self._info(published_head, published_structure)
+        return CourseEntry(key, head, self._info(head, structure), published)
 
     def _info(self, structure_id: Any, structure: dict[str, Any]) -> StructureInfo:
         info = self._infos.get(structure_id)
@@ -252,7 +259,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             raise ItemNotFoundError(usage_key)
         if not self.serves(usage_key.course_key):
             return self._delegate("get_item", usage_key, usage_key, depth=depth, **kwargs)
-        entry = self._entry(usage_key.course_key)
+        entry = self._entry(usage_key.course_key, kwargs.get("revision"))
         return self._load(entry, BlockKey(usage_key.block_type, usage_key.block_id), depth, kwargs)
 
     def has_item(self, usage_key: Any, **kwargs: Any) -> bool:
@@ -263,7 +270,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         if not self.serves(usage_key.course_key):
             return bool(self._delegate("has_item", usage_key, usage_key, missing=False, **kwargs))
         try:
-            entry = self._entry(usage_key.course_key)
+            entry = self._entry(usage_key.course_key, kwargs.get("revision"))
         except ItemNotFoundError:
             return False
         return BlockKey(usage_key.block_type, usage_key.block_id) in entry.info.structure["blocks"]
@@ -284,7 +291,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
                 "get_items", course_key, course_key, settings=settings, content=content,
                 qualifiers=qualifiers, include_orphans=include_orphans, **kwargs,
             )  # fmt: skip
-        entry = self._entry(course_key)
+        entry = self._entry(course_key, kwargs.get("revision"))
         keys = matching_keys(entry.info, dict(qualifiers or {}), dict(settings or {}), include_orphans)
         runtime = self._runtime(entry, kwargs.get("field_decorator"))
         if content:
@@ -298,7 +305,10 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             raise ItemNotFoundError(location)
         if not self.serves(location.course_key):
             return self._delegate("get_parent_location", location, location, **kwargs)
-        entry = self._entry(location.course_key)
+        revision = kwargs.get("revision")
+        if revision == branches.DRAFT_PREFERRED:  # Split: the draft parent (every block has a draft)
+            revision = branches.DRAFT_ONLY
+        entry = self._entry(location.course_key, revision)
         parent = entry.info.parent_map.get(BlockKey(location.block_type, location.block_id))
         if parent is None:
             return None
@@ -352,7 +362,10 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         for index in self._served_indexes(**kwargs):
             key = CourseLocator(index["org"], index["course"], index["run"])
             served.add(key)
-            structure = self.db_connection.cached_structure(index["versions"][PUBLISHED_BRANCH])
+            branch = branches.branch_for(None, None, self.get_branch_setting())
+            structure = self.db_connection.cached_structure(
+                index["versions"].get(branch, index["versions"][PUBLISHED_BRANCH])
+            )
             if structure is None:
                 continue
             root = structure["blocks"][BlockKey(*structure["root"])].fields
@@ -381,6 +394,17 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         if not self.serves(location.course_key):
             return bool(self._delegate("has_published_version", location, xblock, missing=False))
         return self.has_item(location.for_branch(PUBLISHED_BRANCH).version_agnostic())
+
+    def has_changes(self, xblock: Any) -> bool:
+        """Whether the block has unpublished changes: Split's answer, from the two live structures."""
+        location = xblock.scope_ids.usage_id
+        if not self.serves(location.course_key):
+            return bool(self._delegate("has_changes", location, xblock, missing=False))
+        draft = self._entry(location.course_key.for_branch(DRAFT_BRANCH))
+        published = draft.published or self._entry(location.course_key.for_branch(PUBLISHED_BRANCH)).info
+        return branches.has_changes(
+            draft.info.structure, published.structure, BlockKey(location.block_type, location.block_id)
+        )
 
     # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
 

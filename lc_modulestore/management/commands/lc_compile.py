@@ -1,4 +1,7 @@
-"""``manage.py lc_compile COURSE_KEY ... | --all``: compile courses' latest publishes now."""
+"""
+``manage.py lc_compile COURSE_KEY ... | --all [--branch published|draft|both]``: compile courses'
+latest publishes (and, on the draft branch, their latest drafts) now.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from lc_modulestore.api import CourseNotFound, compile_course
+from lc_modulestore.api import DRAFT_BRANCH, PUBLISHED_BRANCH, CompileReport, CourseNotFound, compile_course
 from lc_modulestore.models import CourseBinding
+
+_BRANCHES = {
+    "published": (PUBLISHED_BRANCH,),
+    "draft": (DRAFT_BRANCH,),
+    "both": (PUBLISHED_BRANCH, DRAFT_BRANCH),
+}
 
 
 class Command(BaseCommand):
@@ -18,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("course_keys", nargs="*", metavar="COURSE_KEY")
         parser.add_argument("--all", action="store_true", help="every course bound to a learning package")
         parser.add_argument("--full", action="store_true", help="rebuild from scratch instead of patching")
+        parser.add_argument(
+            "--branch",
+            choices=sorted(_BRANCHES),
+            default="published",
+            help="the published structure (default; the draft one follows it), the draft one"
+            " (the drafts, for the LMS preview), or both",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         keys = list(options["course_keys"])
@@ -28,27 +44,38 @@ class Command(BaseCommand):
             ]
         if not keys:
             raise CommandError("name at least one COURSE_KEY, or --all")
-        failures = 0
+        failed: set[str] = set()
+        branches = _BRANCHES[options["branch"]]
         self.stdout.write(f"{'course':<50} {'blocks':>7} {'bytes':>10} {'seconds':>8}  result")
         for key in tqdm(keys, unit="course", disable=len(keys) < 2 or not self.stderr.isatty()):
-            try:
-                report = compile_course(key, full=options["full"])
-            except CourseNotFound as exc:
-                failures += 1
-                self.stdout.write(self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  {exc}"))
-                continue
-            except Exception as exc:  # recorded as a CompileFailure; the old structure keeps serving
-                failures += 1
-                self.stdout.write(self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  failed: {exc}"))
-                continue
-            result = (
-                report.skipped
-                or ("incremental" if report.incremental else "full") + f" @ {report.publish_log_id}"
-            )
-            self.stdout.write(
-                f"{key:<50} {report.blocks:>7} {report.structure_bytes:>10} {report.seconds:>8.3f}  {result}"
-            )
+            for branch in branches:
+                try:
+                    report = compile_course(key, full=options["full"], branch=branch)
+                except CourseNotFound as exc:
+                    failed.add(key)
+                    self.stdout.write(self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  {exc}"))
+                    break
+                except Exception as exc:  # recorded as a CompileFailure; the old structure keeps serving
+                    failed.add(key)
+                    message = f"{_label(branch)}failed: {exc}"
+                    self.stdout.write(self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  {message}"))
+                    continue
+                size = f"{report.blocks:>7} {report.structure_bytes:>10} {report.seconds:>8.3f}"
+                self.stdout.write(f"{key:<50} {size}  {_label(branch)}{report.skipped or _compiled(report)}")
+        failures = len(failed)
         summary = f"{len(keys) - failures} compiled, {failures} failed"
         if failures:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
+
+
+def _label(branch: str) -> str:
+    return "drafts: " if branch == DRAFT_BRANCH else ""
+
+
+def _compiled(report: CompileReport) -> str:
+    done = "incremental" if report.incremental else "full"
+    draft_log = getattr(report, "draft_change_log_id", None)
+    if draft_log is not None:
+        return f"{done} @ DraftChangeLog {draft_log}, against PublishLog {report.publish_log_id}"
+    return f"{done} @ {report.publish_log_id}"
