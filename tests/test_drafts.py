@@ -38,14 +38,16 @@ from .conftest import SAMPLE_COURSE
 pytestmark = pytest.mark.django_db
 KEY = CourseKey.from_string("course-v1:LCDemo+LC101+2026")
 # summary_html's place in the course: its unit, subsection, section and the root.
-ANCESTORS = [("vertical", "summary_vert"), ("sequential", "final_seq"), ("chapter", "wrapup"), ("course", "course")]  # fmt: skip
+ANCESTORS = [
+    ("vertical", "summary_vert"), ("sequential", "final_seq"), ("chapter", "wrapup"), ("course", "course")
+]  # fmt: skip
 
 
 @pytest.fixture
 def binding(run_import: Any) -> CourseBinding:
     run_import(SAMPLE_COURSE)
     set_course_override(DEFAULT_FLAG_NAME, KEY, True)
-    return CourseBinding.objects.select_related("learning_package").get()
+    return CourseBinding.objects.select_related("learning_package").get(course_key=KEY)
 
 
 @pytest.fixture
@@ -73,6 +75,11 @@ def usage(block_type: str, block_id: str) -> BlockUsageLocator:
     return KEY.make_usage_key(block_type, block_id)
 
 
+def latest(log: Any, binding: CourseBinding) -> Any:
+    """The package's latest PublishLog or DraftChangeLog (other tests' courses may be there too)."""
+    return log.objects.filter(learning_package_id=binding.learning_package_id).latest("id")
+
+
 def edit_summary(binding: CourseBinding, text: str) -> int:
     html = lc_ops.entity_of(binding, "html", "summary_html")
     lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", f"<p>{text}</p></html>"))
@@ -95,7 +102,7 @@ def test_import_compiles_both_branches_sharing_definitions(binding: CourseBindin
     index = CourseIndex.objects.select_related("draft_structure", "published_structure").get(binding=binding)
     draft = index.draft_structure
     assert draft is not None and draft.branch == DRAFT_BRANCH
-    assert draft.draft_change_log_id == DraftChangeLog.objects.latest("id").id
+    assert draft.draft_change_log_id == latest(DraftChangeLog, binding).id
     assert draft.publish_log_id == index.publish_log_id
     published, drafts = live_structure(binding), live_structure(binding, DRAFT_BRANCH)
     assert published is not None and drafts is not None and drafts["_id"] != published["_id"]
@@ -116,7 +123,8 @@ def test_import_compiles_both_branches_sharing_definitions(binding: CourseBindin
 
 def test_the_index_lists_courses_by_branch(binding: CourseBinding) -> None:
     backend = LearningCorePersistenceBackend()
-    assert [i["org"] for i in backend.find_matching_course_indexes(DRAFT_BRANCH)] == ["LCDemo"]
+    found = backend.find_matching_course_indexes(DRAFT_BRANCH, course_keys=[KEY])
+    assert [i["org"] for i in found] == ["LCDemo"]
     assert list(backend.find_matching_course_indexes("library")) == []
 
 
@@ -198,10 +206,10 @@ def test_discarding_drafts_leaves_nothing_unpublished(
 def test_edit_info_comes_from_the_draft_change_log_and_the_publish_log(
     binding: CourseBinding, authoring: Any, store: LearningCoreModuleStore
 ) -> None:
-    published_at = PublishLog.objects.latest("id").published_at
+    published_at = latest(PublishLog, binding).published_at
     with authoring():
         edit_summary(binding, "edited later")
-    change = DraftChangeLog.objects.latest("id")
+    change = latest(DraftChangeLog, binding)
     with store.branch_setting("draft-preferred"):
         summary = store.get_item(usage("html", "summary_html"))
         root = store.get_course(KEY)
@@ -236,7 +244,7 @@ def test_a_failed_draft_compile_keeps_the_previous_draft_serving(
         lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
     failure = CompileFailure.objects.get(binding=binding)
     assert failure.branch == DRAFT_BRANCH
-    assert failure.draft_change_log_id == DraftChangeLog.objects.latest("id").id
+    assert failure.draft_change_log_id == latest(DraftChangeLog, binding).id
     assert "html/summary_html" in failure.message and "block.xml" in failure.message
     assert live_structure(binding, DRAFT_BRANCH) == before
     assert_storage_invariant(binding)
@@ -258,7 +266,8 @@ def test_draft_compiles_can_be_turned_off(
         with authoring():
             lc_ops.publish(binding, [lc_ops.entity_of(binding, "html", "welcome_html")])
         assert live_structure(binding, DRAFT_BRANCH) is None  # a stale draft branch is removed
-        assert list(CompiledStructure.objects.values_list("branch", flat=True)) == [PUBLISHED_BRANCH]
+        branches = CompiledStructure.objects.filter(binding=binding).values_list("branch", flat=True)
+        assert list(branches) == [PUBLISHED_BRANCH]
         assert_storage_invariant(binding)
         draft_read = read(store, "draft-preferred", usage("html", "summary_html"))
         assert "not compiled" not in draft_read.data  # preview falls back to the published branch
@@ -283,7 +292,7 @@ def test_lc_compile_and_lc_show_take_a_branch(binding: CourseBinding, authoring:
     out = StringIO()
     call_command("lc_show", str(KEY), "--branch", "draft", stdout=out)
     header = out.getvalue().splitlines()[0]
-    change = DraftChangeLog.objects.latest("id").id
+    change = latest(DraftChangeLog, binding).id
     assert f"draft-branch: DraftChangeLog {change}, against PublishLog" in header
     assert compiled_course(KEY, branch=DRAFT_BRANCH).draft_change_log_id == change
     out = StringIO()
