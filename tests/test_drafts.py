@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 from django.test import override_settings
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
@@ -119,6 +120,27 @@ def test_import_compiles_both_branches_sharing_definitions(binding: CourseBindin
     assert_storage_invariant(binding)
     assert_incremental_equals_full(binding)
     assert compile_course(KEY, branch=DRAFT_BRANCH).skipped == "already up to date"
+
+
+def test_the_tables_refuse_a_second_draft_or_a_published_change_log(binding: CourseBinding) -> None:
+    draft = CompiledStructure.objects.get(binding=binding, branch=DRAFT_BRANCH)
+    # SQLite names a unique constraint's columns, MariaDB its index: either is this constraint.
+    unique = "lc_structure_one_live_per_branch|binding_id, lc_modulestore_compiledstructure.branch"
+    with pytest.raises(IntegrityError, match=unique), transaction.atomic():
+        CompiledStructure.objects.create(
+            binding=binding,
+            branch=DRAFT_BRANCH,
+            publish_log_id=draft.publish_log_id,
+            draft_change_log_id=draft.draft_change_log_id,
+            object_id="0" * 24,
+            block_count=0,
+            data=b"",
+            created=draft.created,
+        )
+    with pytest.raises(IntegrityError, match="lc_structure_change_log_only_on_drafts"), transaction.atomic():
+        CompiledStructure.objects.filter(binding=binding, branch=PUBLISHED_BRANCH).update(
+            draft_change_log_id=draft.draft_change_log_id
+        )
 
 
 def test_the_index_lists_courses_by_branch(binding: CourseBinding) -> None:

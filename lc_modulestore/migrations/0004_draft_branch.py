@@ -37,6 +37,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='compiledstructure',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('branch', 'published-branch'), ('draft_change_log__isnull', True)), models.Q(('branch', 'draft-branch'), ('draft_change_log__isnull', False)), _connector='OR'), name='lc_structure_draft_keyed_on_change_log'),
+            constraint=models.CheckConstraint(condition=models.Q(('draft_change_log__isnull', True), ('branch', 'draft-branch'), _connector='OR'), name='lc_structure_change_log_only_on_drafts'),
         ),
     ]

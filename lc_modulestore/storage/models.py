@@ -40,12 +40,12 @@ class CompiledStructure(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["binding", "branch"], name="lc_structure_one_live_per_branch"),
+            # Only draft structures are keyed on a DraftChangeLog (the writer always gives them one;
+            # the database cannot require it: on MySQL, Django nulls a cascading foreign key
+            # before it deletes the row).
             models.CheckConstraint(
-                condition=(
-                    models.Q(branch=PUBLISHED_BRANCH, draft_change_log__isnull=True)
-                    | models.Q(branch=DRAFT_BRANCH, draft_change_log__isnull=False)
-                ),
-                name="lc_structure_draft_keyed_on_change_log",
+                condition=models.Q(draft_change_log__isnull=True) | models.Q(branch=DRAFT_BRANCH),
+                name="lc_structure_change_log_only_on_drafts",
             ),
         ]
 
