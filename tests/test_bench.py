@@ -35,5 +35,7 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
         "R1_incremental_over_full",
         "R2_load_cold_over_floor",
         "R3_prototype_over_load_cold",
+        "R7_draft_incremental_over_full",
     }
+    assert course["draft_only_definition_bytes"] == 0  # drafts equal published: definitions shared
     assert document["database"] in {"sqlite", "mysql"}
