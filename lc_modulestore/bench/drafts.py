@@ -11,8 +11,6 @@ directly, as the receivers would call it.
 from __future__ import annotations
 
 import random
-import statistics
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,37 +28,29 @@ from lc_modulestore.storage.split_types import BlockData, BlockKey, EditInfo
 
 __all__ = ["draft_figures"]
 
-type Timed = tuple[float, float, float, int]  # median, min, max, runs
+# The bench's timer: fn, runs, then keywords (setup=...); returns its Figure.
+type Timer = Callable[..., Any]
 
 
-def draft_figures(binding: CourseBinding, runs: int) -> tuple[dict[str, Timed], dict[str, float | int]]:
-    """``compile_draft_*_s`` timings, and the draft branch's storage and memory."""
+def draft_figures(
+    binding: CourseBinding, runs: int, timer: Timer
+) -> tuple[dict[str, Any], dict[str, float | int]]:
+    """``compile_draft_*_s`` timings (``timer``'s figures), and the draft branch's storage and memory."""
     with compiles_paused():
         timed = {
-            "compile_draft_full_s": _time(lambda: _compile(binding, full=True, incremental=False), runs),
+            "compile_draft_full_s": timer(lambda: _compile(binding, full=True, incremental=False), runs),
         }
         editor = _Editor(binding)
-        timed["compile_draft_incremental_s"] = _time(
+        timed["compile_draft_incremental_s"] = timer(
             lambda: _compile(binding, full=False, incremental=True), runs, setup=editor.edit
         )
-        timed["compile_draft_after_publish_s"] = _time(
+        timed["compile_draft_after_publish_s"] = timer(
             lambda: _compile(binding, full=False, incremental=True), runs, setup=editor.edit_and_publish
         )
         content_api.publish_all_drafts(binding.learning_package_id, published_at=datetime.now(UTC))
         compile_bound_course(binding)
         _compile(binding, full=False, incremental=True)
     return timed, _costs(binding)
-
-
-def _time(fn: Callable[[], Any], runs: int, setup: Callable[[], Any] | None = None) -> Timed:
-    samples = []
-    for _ in range(runs):
-        if setup is not None:
-            setup()
-        started = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples), min(samples), max(samples), runs
 
 
 def _compile(binding: CourseBinding, *, full: bool, incremental: bool) -> None:

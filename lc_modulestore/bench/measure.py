@@ -102,8 +102,8 @@ def bench_course(path: Path, course_key: str, label: str, runs: int = 5) -> Cour
 
     with compiles_paused():  # the draft branch is compiled and timed apart, below
         _published_compiles(figures, binding, runs)
-    drafts, costs = draft_figures(binding, runs)
-    figures.figures.update((name, Figure(*timed)) for name, timed in drafts.items())
+    drafts, costs = draft_figures(binding, runs, _time)
+    figures.figures.update(drafts)
     figures.values.update(costs)
     index = CourseIndex.objects.select_related("published_structure").get(binding=binding)
     data = bytes(index.published_structure.data)

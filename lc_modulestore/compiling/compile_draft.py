@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -158,13 +158,9 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
     report = DraftCompileReport(
         course_key=key,
         publish_log_id=published.publish_log_id,
-        structure_id=stored.structure_id,
         incremental=previous is not None,
-        blocks=stored.blocks,
-        structure_bytes=stored.structure_bytes,
-        definitions_written=stored.definitions_written,
-        definitions_deleted=stored.definitions_deleted,
         draft_change_log_id=snapshot.publish_log_id,
+        **asdict(stored),  # what was written, under the same names
     )
     transaction.on_commit(lambda: _announce(binding, report))
     transaction.on_commit(lambda: remember_compile(compiled.structure, encoder))
