@@ -185,28 +185,31 @@ def drop_branch(binding: CourseBinding, branch: str) -> bool:
     live = live_structure(binding, branch)
     if live is None:
         return False
-    dropped = _definitions_of(live)
+    structure, _ = previous_structure(live.row_id, live.object_id)
     CourseIndex.objects.filter(binding=binding).update(**{f"{_POINTERS[branch]}_id": None})
     CompiledStructure.objects.filter(pk=live.row_id).delete()
-    kept = _definitions_of_other_branch(binding, branch)
-    if dropped is not None and kept is not None:
-        CompiledDefinition.objects.filter(binding=binding, object_id__in=dropped - kept).delete()
+    if structure is not None:
+        dropped = {str(block["definition"]) for block in structure["blocks"]}
+        kept = _referenced_by_other_branch(binding, branch, dropped)
+        if kept is not None:
+            CompiledDefinition.objects.filter(binding=binding, object_id__in=dropped - kept).delete()
     return True
 
 
-def _definitions_of(live: LiveStructure) -> set[str] | None:
-    """The definition ids a live structure names; None when it is stored in an older format."""
+def _referenced_by_other_branch(binding: CourseBinding, branch: str, candidates: set[str]) -> set[str] | None:
+    """
+    Which of ``candidates`` (definition ids) the course's live structure of the other branch
+    references; None when that cannot be told (it is stored in an older format).
+    """
+    other = DRAFT_BRANCH if branch == PUBLISHED_BRANCH else PUBLISHED_BRANCH
+    live = live_structure(binding, other)
+    if live is None or not candidates:
+        return set()
     structure, _ = previous_structure(live.row_id, live.object_id)
     if structure is None:
         return None
-    return {str(block["definition"]) for block in structure["blocks"]}
-
-
-def _definitions_of_other_branch(binding: CourseBinding, branch: str) -> set[str] | None:
-    """What the course's live structure of the other branch references (None: cannot tell)."""
-    other = DRAFT_BRANCH if branch == PUBLISHED_BRANCH else PUBLISHED_BRANCH
-    live = live_structure(binding, other)
-    return _definitions_of(live) if live is not None else set()
+    wanted = {ObjectId(candidate) for candidate in candidates}
+    return {str(block["definition"]) for block in structure["blocks"] if block["definition"] in wanted}
 
 
 def _definition_changes(
@@ -229,7 +232,7 @@ def _definition_changes(
         added = {oid for oid in needed if str(oid) not in stored}
         removed = stored - {str(oid) for oid in needed}
     if removed:
-        kept = _definitions_of_other_branch(binding, branch)
+        kept = _referenced_by_other_branch(binding, branch, removed)
         removed = (removed - kept) if kept is not None else set()
     missing = added - compiled.definitions.keys()
     if missing:
