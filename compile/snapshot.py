@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from .ids import EntityId, PublishLogId, UserId, VersionId
-from .vocabulary import BlockKeyTuple
+from .vocabulary import PUBLISHED_BRANCH, BlockKeyTuple
 
 __all__ = ["CourseSnapshot", "EntitySnapshot", "SnapshotError"]
 
@@ -64,6 +64,9 @@ class CourseSnapshot:
     """
     Everything published for one course as of ``publish_log_id``: the blocks reachable from the
     root, plus the detached ones (about, course_info, static_tab).
+
+    On the draft branch (``branch``) the same shape holds the drafts: every "publish log" id and
+    time below is then a DraftChangeLog's, and each entity's version is its Draft version.
     """
 
     course_key: str
@@ -84,6 +87,8 @@ class CourseSnapshot:
     deleted: frozenset[BlockKeyTuple] = frozenset()
     # Block keys of children that are not rebuilt (an incremental snapshot names them only).
     child_keys: dict[EntityId, BlockKeyTuple] = field(default_factory=dict)
+    # Which Split branch this state is compiled into: its structure ids are that branch's own.
+    branch: str = PUBLISHED_BRANCH
 
     def key_of(self, entity_id: EntityId) -> BlockKeyTuple:
         entity = self.entities.get(entity_id)

@@ -66,9 +66,14 @@ def _prefix(*parts: object) -> bytes:
     return hashlib.blake2b("\x1f".join(str(p) for p in parts).encode(), digest_size=4).digest()
 
 
-def structure_id(package_uuid: UUID, publish_log_id: int) -> ObjectId:
-    """4 bytes for the package, 8 for the PublishLog: new for every publish, the same on a recompile."""
-    return ObjectId(_prefix("structure", package_uuid) + publish_log_id.to_bytes(8, "big"))
+def structure_id(package_uuid: UUID, publish_log_id: int, branch: str = PUBLISHED_BRANCH) -> ObjectId:
+    """
+    4 bytes for the package, 8 for the PublishLog: new for every publish, the same on a recompile.
+    On the draft branch the log is a DraftChangeLog, under a prefix of its own (the two id
+    sequences overlap).
+    """
+    namespace = "structure" if branch == PUBLISHED_BRANCH else f"structure:{branch}"
+    return ObjectId(_prefix(namespace, package_uuid) + publish_log_id.to_bytes(8, "big"))
 
 
 def definition_id(package_uuid: UUID, version_id: int, index: int) -> ObjectId:
@@ -140,6 +145,7 @@ class _Compiler:
 
     def compile(self, previous: dict[str, Any] | None) -> CompiledCourse:
         snapshot = self.snapshot
+        branch = snapshot.branch
         blocks: dict[BlockKeyTuple, Block] = {}
         if previous is not None:
             blocks = {(b["block_type"], b["block_id"]): b for b in previous["blocks"]}
@@ -160,14 +166,14 @@ class _Compiler:
         ordered = _outline_order(ROOT_KEY, blocks)
         ordered += sorted(key for key in blocks if is_detached(key))
         self.result.structure = {
-            "_id": structure_id(self.uuid, snapshot.publish_log_id),
+            "_id": structure_id(self.uuid, snapshot.publish_log_id, branch),
             "root": list(ROOT_KEY),
             "previous_version": (
-                structure_id(self.uuid, snapshot.previous_publish_log_id)
+                structure_id(self.uuid, snapshot.previous_publish_log_id, branch)
                 if snapshot.previous_publish_log_id is not None
                 else None
             ),
-            "original_version": structure_id(self.uuid, snapshot.first_publish_log_id),
+            "original_version": structure_id(self.uuid, snapshot.first_publish_log_id, branch),
             "edited_by": _user(snapshot.published_by),
             "edited_on": snapshot.published_at,
             "schema_version": 1,
@@ -303,11 +309,14 @@ class _Compiler:
         key = (log_id, previous, edited_on, edited_by)
         edit_info = self._edits.get(key)
         if edit_info is None:
+            branch = snapshot.branch
             edit_info = self._edits[key] = {
                 "edited_on": edited_on,
                 "edited_by": edited_by,
-                "update_version": structure_id(self.uuid, log_id),
-                "previous_version": structure_id(self.uuid, previous) if previous is not None else None,
+                "update_version": structure_id(self.uuid, log_id, branch),
+                "previous_version": structure_id(self.uuid, previous, branch)
+                if previous is not None
+                else None,
                 "source_version": None,
                 "original_usage": None,
                 "original_usage_version": None,

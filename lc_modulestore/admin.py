@@ -157,7 +157,7 @@ class CourseBindingAdmin(ReadOnly):
 
 @admin.register(CourseIndex)
 class CourseIndexAdmin(ReadOnly):
-    list_display = ("binding", "publish_log", "published_structure", "last_update")
+    list_display = ("binding", "publish_log", "published_structure", "draft_structure", "last_update")
     search_fields = ("binding__course_key",)
     readonly_fields = [f.name for f in CourseIndex._meta.fields]
 
@@ -169,11 +169,13 @@ class CompiledStructureAdmin(ReadOnly):
         "branch",
         "object_id",
         "publish_log",
+        "draft_change_log",
         "block_count",
         "size",
         "created",
         "outline",
     )
+    list_filter = ("branch",)
     list_select_related = ("binding",)
     search_fields = ("binding__course_key", "object_id")
     exclude = ("data",)
@@ -202,7 +204,11 @@ class CompiledStructureAdmin(ReadOnly):
         """The course as its live structure lays it out (what ``lc_show`` prints)."""
         structure = get_object_or_404(CompiledStructure.objects.select_related("binding"), pk=pk)
         try:
-            lines = compiled_course(str(structure.binding.course_key), definitions=False).outline()
+            lines = compiled_course(
+                str(structure.binding.course_key),
+                definitions=False,
+                branch=structure.branch or PUBLISHED_BRANCH,
+            ).outline()
         except CourseNotFound as exc:
             lines = [str(exc)]
         context = {
@@ -219,10 +225,10 @@ class CompiledStructureAdmin(ReadOnly):
 class CompileFailureAdmin(ReadOnly):
     """Compiles that failed: the previous structure kept serving; the message says what to fix."""
 
-    list_display = ("binding", "publish_log_id", "created", "message")
-    list_filter = ("created", "binding")
+    list_display = ("binding", "branch", "publish_log_id", "draft_change_log_id", "created", "message")
+    list_filter = ("branch", "created")
     search_fields = ("binding__course_key", "message")
-    readonly_fields = ("binding", "publish_log_id", "message", "created")
+    readonly_fields = ("binding", "branch", "publish_log_id", "draft_change_log_id", "message", "created")
 
 
 class OverrideAdmin(admin.ModelAdmin):

@@ -3,7 +3,9 @@ The public Python API of lc-modulestore. Everything not listed in ``__all__`` is
 
 Import a course (:func:`import_olx`), compile its latest publish (:func:`compile_course`; this also
 happens by itself after every Learning Core publish), and read what was compiled
-(:func:`compiled_course`) or what is published right now (:func:`published_course`).
+(:func:`compiled_course`) or what is published right now (:func:`published_course`). Each course
+also has a draft branch (its drafts, for the LMS preview), compiled after every draft change and
+publish: ``branch=DRAFT_BRANCH`` in the same calls.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from opaque_keys.edx.locator import CourseLocator
 
 from compile.snapshot import SnapshotError
 from compile.structure import compile_snapshot
-from compile.vocabulary import ROOT_KEY
+from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH, ROOT_KEY
 
+from .compiling.compile_draft import compile_bound_drafts
 from .compiling.compile_publish import CompileReport, compile_bound_course, course_published
 from .compiling.published_state import read_published_state
 from .courses.models import CourseBinding
@@ -27,6 +30,8 @@ from .storage.codec import decode_definition, decode_structure
 from .storage.models import CompiledDefinition, CourseIndex
 
 __all__ = [
+    "DRAFT_BRANCH",
+    "PUBLISHED_BRANCH",
     "BlockView",
     "CompileReport",
     "CourseNotFound",
@@ -69,8 +74,10 @@ class CourseView:
 
     course_key: str
     structure_id: str
-    publish_log_id: int
+    publish_log_id: int  # on the draft branch: of the published structure it was compared with
     blocks: dict[str, BlockView]
+    branch: str = PUBLISHED_BRANCH
+    draft_change_log_id: int | None = None  # the draft branch's
 
     @property
     def root(self) -> BlockView:
@@ -78,7 +85,10 @@ class CourseView:
 
     def outline(self) -> list[str]:
         """The outline a learner would see, indented by depth, then the detached pages."""
-        lines = [f"{self.course_key}  structure {self.structure_id}  (PublishLog {self.publish_log_id})"]
+        source = f"PublishLog {self.publish_log_id}"
+        if self.branch == DRAFT_BRANCH:
+            source = f"{self.branch}: DraftChangeLog {self.draft_change_log_id}, against {source}"
+        lines = [f"{self.course_key}  structure {self.structure_id}  ({source})"]
         reachable: set[str] = set()
 
         def visit(key: str, depth: int) -> None:
@@ -97,10 +107,12 @@ class CourseView:
         return lines
 
     def as_json(self) -> dict[str, Any]:
+        drafts = {"draft_change_log_id": self.draft_change_log_id} if self.branch == DRAFT_BRANCH else {}
         return {
             "course_key": self.course_key,
             "structure_id": self.structure_id,
             "publish_log_id": self.publish_log_id,
+            **drafts,
             "blocks": {key: block.as_json() for key, block in self.blocks.items()},
         }
 
@@ -120,25 +132,39 @@ def get_binding(course_key: str | CourseKey, /) -> CourseBinding:
     return binding
 
 
-def compile_course(course_key: str | CourseKey, /, *, full: bool = False) -> CompileReport:
-    """Compile the course's latest publish now (a no-op when already current, unless ``full``)."""
-    return compile_bound_course(get_binding(course_key), full=full)
+def compile_course(
+    course_key: str | CourseKey, /, *, full: bool = False, branch: str = PUBLISHED_BRANCH
+) -> CompileReport:
+    """
+    Compile the course's latest publish now (a no-op when already current, unless ``full``); on
+    the draft branch, its latest drafts against its live published structure.
+    """
+    binding = get_binding(course_key)
+    if branch == DRAFT_BRANCH:
+        return compile_bound_drafts(binding, full=full)
+    return compile_bound_course(binding, full=full)
 
 
-def compiled_course(course_key: str | CourseKey, /, *, definitions: bool = True) -> CourseView:
+def compiled_course(
+    course_key: str | CourseKey, /, *, definitions: bool = True, branch: str = PUBLISHED_BRANCH
+) -> CourseView:
     """What the store serves: the live compiled structure (and its definitions) of the course."""
     binding = get_binding(course_key)
-    index = CourseIndex.objects.select_related("published_structure").filter(binding=binding).first()
-    if index is None:
-        raise CourseNotFound(f"{binding.course_key} has not been compiled")
-    structure = decode_structure(bytes(index.published_structure.data))
+    pointer = "draft_structure" if branch == DRAFT_BRANCH else "published_structure"
+    index = CourseIndex.objects.select_related(pointer).filter(binding=binding).first()
+    row = getattr(index, pointer) if index is not None else None
+    if row is None:
+        raise CourseNotFound(f"{binding.course_key} has no compiled {branch}")
+    structure = decode_structure(bytes(row.data))
     contents: dict[str, dict[str, Any]] = {}
     if definitions:
         for object_id, data in CompiledDefinition.objects.filter(binding=binding).values_list(
             "object_id", "data"
         ):
             contents[object_id] = decode_definition(bytes(data))["fields"]
-    return _view(str(binding.course_key), index.publish_log_id, structure, contents)
+    view = _view(str(binding.course_key), row.publish_log_id, structure, contents)
+    view.branch, view.draft_change_log_id = row.branch, row.draft_change_log_id
+    return view
 
 
 def published_course(course_key: str | CourseKey, /) -> CourseView:

@@ -33,3 +33,11 @@ class LcModulestoreConfig(AppConfig):
 
         compile_finished.connect(on_compile_finished, dispatch_uid="lc_modulestore.record_compile")
         register_checks()
+        # The draft branch: compiled on every draft change, and after every compiled publish.
+        from .compiling.compile_publish import course_published
+        from .compiling.draft_receivers import on_course_published, on_entities_draft_changed
+
+        signals.ENTITIES_DRAFT_CHANGED.connect(
+            on_entities_draft_changed, dispatch_uid="lc_modulestore.drafts"
+        )
+        course_published.connect(on_course_published, dispatch_uid="lc_modulestore.drafts_follow")

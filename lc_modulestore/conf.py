@@ -14,6 +14,7 @@ __all__ = [
     "ALL_SETTINGS",
     "COMPILE_ASYNC",
     "COMPILE_COUNTDOWN",
+    "COMPILE_DRAFTS",
     "COMPILE_QUEUE",
     "COMPILE_RETRIES",
     "INSERT_BATCH_SIZE",
@@ -60,6 +61,12 @@ COMPILE_RETRIES = Setting(
     5,
     "Retries of a compile task after a transient database error (deadlock, lost connection).",
 )
+COMPILE_DRAFTS = Setting(
+    "LC_MODULESTORE_COMPILE_DRAFTS",
+    True,
+    "Compile the draft branch (LMS preview, draft-preferred reads, has_changes) on every draft change"
+    " and publish; False: no draft structures (removed at the next publish), preview shows published.",
+)
 STRUCTURE_CACHE: Setting[str | None] = Setting(
     "LC_MODULESTORE_STRUCTURE_CACHE",
     None,
@@ -96,6 +103,7 @@ ALL_SETTINGS: tuple[Setting[object], ...] = (
     COMPILE_QUEUE,
     COMPILE_COUNTDOWN,
     COMPILE_RETRIES,
+    COMPILE_DRAFTS,
     STRUCTURE_CACHE,
     STRUCTURE_CACHE_CHUNK_SIZE,
     STRUCTURE_LRU_SIZE,

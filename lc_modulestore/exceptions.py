@@ -60,6 +60,5 @@ except ImportError:
         """A ``revision`` that is none of ModuleStoreEnum.RevisionOption's."""
 
         def __init__(self, allowed_revisions: object = None) -> None:
-            super().__init__(
-                f"revision not one of {allowed_revisions or ['rev-opt-published-only', 'rev-opt-draft-only']}"
-            )
+            allowed = allowed_revisions or [None, "rev-opt-published-only", "rev-opt-draft-only"]
+            super().__init__(f"revision not one of {allowed}")

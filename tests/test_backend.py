@@ -180,7 +180,8 @@ def test_process_cache_is_bounded(
 ) -> None:
     run_import(SAMPLE_COURSE)
     run_import(SAMPLE_COURSE, "course-v1:LCDemo+LC101+2027")
-    first, second = (ObjectId(oid) for oid in CompiledStructure.objects.values_list("object_id", flat=True))
+    published = CompiledStructure.objects.filter(branch="published-branch")
+    first, second = (ObjectId(oid) for oid in published.values_list("object_id", flat=True))
     with override_settings(LC_MODULESTORE_STRUCTURE_LRU_SIZE=1):
         backend.cached_structure(first)
         backend.cached_structure(second)
@@ -377,8 +378,12 @@ def assert_index_shape(index: dict[str, Any], course: CourseIndex) -> None:
     assert (index["org"], index["course"], index["run"]) == ("LCDemo", "LC101", "2026")
     assert isinstance(index["edited_by"], int)
     assert index["edited_on"].tzinfo is not None and index["last_update"].tzinfo is not None
-    assert index["versions"] == {"published-branch": structure_id(course)}
-    assert isinstance(index["versions"]["published-branch"], ObjectId)
+    course.refresh_from_db()
+    assert index["versions"] == {
+        "published-branch": structure_id(course),
+        "draft-branch": ObjectId(course.draft_structure.object_id),
+    }
+    assert all(isinstance(version, ObjectId) for version in index["versions"].values())
     assert index["schema_version"] == 1
     assert index["search_targets"] == {"wiki_slug": course.wiki_slug} and course.wiki_slug
 
@@ -472,7 +477,7 @@ def test_find_matching_course_indexes(run_import: Any, backend: LearningCorePers
     found = backend.find_matching_course_indexes("published-branch", None, None, course_keys=[KEY])
     assert keys(found) == {"LCDemo+LC101+2026"}
     assert keys(backend.find_matching_course_indexes(None, None, "Other")) == {"Other+LC101+2026"}
-    assert keys(backend.find_matching_course_indexes("draft-branch", None, None)) == set()
+    assert keys(backend.find_matching_course_indexes("draft-branch", None, None)) == keys(everything)
     assert keys(backend.find_matching_course_indexes("library")) == set()
     # The sample's course.xml names its wiki, so both runs share it (as Split's re-runs of an OLX import do).
     targets = {"wiki_slug": course.wiki_slug}
@@ -538,7 +543,7 @@ def test_write_methods_raise(course: CourseIndex, backend: LearningCorePersisten
             with pytest.raises(ReadOnlyModuleStoreError, match=name.split("(")[0].strip()):
                 call()
     assert len(queries) == 0
-    assert CourseIndex.objects.count() == CompiledStructure.objects.count() == 1
+    assert CourseIndex.objects.count() == 1 and CompiledStructure.objects.count() == 2  # both branches
 
 
 # --- connection plumbing ----------------------------------------------------------------------------

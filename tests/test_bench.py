@@ -38,6 +38,8 @@ def test_bench_smoke_run_reports_every_figure(tmp_path: Path) -> None:
         "R2_load_cold_over_floor",
         "R3_prototype_over_load_cold",
         "R6_ours_over_xblock_floor",
+        "R7_draft_incremental_over_full",
     }
     assert ("R5_split_over_ours" in ratios) == ("split_get_course_full_ms" in course)
+    assert course["draft_only_definition_bytes"] == 0  # drafts equal published: definitions shared
     assert document["database"] in {"sqlite", "mysql"}

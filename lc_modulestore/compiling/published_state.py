@@ -1,7 +1,10 @@
 # Over 400 lines: the one reader of Learning Core's published state, every query a compile needs.
 """
 The one reader of a bound course's published state in Learning Core: whole (a full compile) or
-only what the publishes since the last compile touched (an incremental one).
+only what the publishes since the last compile touched (an incremental one). The drafts have the
+same shape (Draft rows changed by DraftChangeLogs where Published rows are changed by
+PublishLogs), so the same reader serves the draft branch, given :data:`PUBLISHED`'s twin
+(``compiling.draft_state``).
 
 Walking containers through the public ``get_*_in_*`` helpers costs about two queries per container
 and one per component (thousands for a real course); the read-only ``models_api`` lets us read the
@@ -30,20 +33,62 @@ from openedx_content.models_api import (
 
 from compile.ids import EntityId, EntityListId, PublishLogId, UserId, VersionId
 from compile.snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
-from compile.vocabulary import DETACHED_TYPES, BlockKeyTuple
+from compile.vocabulary import DETACHED_TYPES, PUBLISHED_BRANCH, BlockKeyTuple
 
 from ..courses.models import CourseBinding, VersionFieldData
 
-__all__ = ["PublishLogs", "latest_publish_logs", "read_changes_since", "read_published_state"]
+__all__ = [
+    "PUBLISHED",
+    "PublishLogs",
+    "StateSide",
+    "latest_publish_logs",
+    "read_changes_since",
+    "read_published_state",
+]
 
 type Fields = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class PublishLogs:
-    """The package's latest PublishLog, and the ids Split's version chain needs."""
+class StateSide:
+    """
+    Which of a package's two states a snapshot reads: what is published, or the drafts. Learning
+    Core keeps both the same way: a row per entity pointing at a version (Published, Draft), and
+    logs of the changes to those rows (PublishLog, DraftChangeLog) with one record per entity.
+    """
 
-    latest: PublishLog
+    branch: str  # the Split branch this state compiles into
+    pointer: str  # the entity's one-to-one relation to its state row ("published", "draft")
+    state: Any  # the state rows' model
+    log: Any  # the change logs' model
+    record: Any  # the change log records' model
+    log_field: str  # a record's foreign key to its log
+    at_field: str  # when a log's change was made
+    by_field: str  # the id of the user who made it
+    nothing: str  # what it means that the package has no log yet
+
+
+PUBLISHED = StateSide(
+    PUBLISHED_BRANCH,
+    "published",
+    Published,
+    PublishLog,
+    PublishLogRecord,
+    "publish_log",
+    "published_at",
+    "published_by_id",
+    "nothing has been published yet",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishLogs:
+    """
+    The package's latest PublishLog, and the ids Split's version chain needs (on the draft side,
+    the same for its DraftChangeLogs).
+    """
+
+    latest: Any  # a PublishLog (a DraftChangeLog on the draft side)
     previous_id: PublishLogId | None  # the one before the latest: Split's previous_version
     first_id: PublishLogId  # the package's first: Split's original_version
 
@@ -119,36 +164,42 @@ class _EditInfo(NamedTuple):
     previous_publish_log_id: PublishLogId | None
 
 
-def latest_publish_logs(binding: CourseBinding) -> PublishLogs:
+def latest_publish_logs(binding: CourseBinding, side: StateSide = PUBLISHED) -> PublishLogs:
     """The package's latest PublishLog and its neighbours' ids; SnapshotError when none exists."""
-    logs = PublishLog.objects.filter(learning_package_id=binding.learning_package_id)
+    logs = side.log.objects.filter(learning_package_id=binding.learning_package_id)
     latest = list(logs.order_by("-id")[:2])
     if not latest:
-        raise SnapshotError(f"{binding.course_key}: nothing has been published yet")
+        raise SnapshotError(f"{binding.course_key}: {side.nothing}")
     first_id = logs.aggregate(first=Min("id"))["first"]
     previous_id = PublishLogId(latest[1].id) if len(latest) > 1 else None
     return PublishLogs(latest[0], previous_id, PublishLogId(first_id))
 
 
-def read_published_state(binding: CourseBinding, logs: PublishLogs | None = None) -> CourseSnapshot:
+def read_published_state(
+    binding: CourseBinding, logs: PublishLogs | None = None, side: StateSide = PUBLISHED
+) -> CourseSnapshot:
     """
     The course as published now: the blocks reachable from its root plus its detached pages.
 
     Six queries in all. Raises :class:`SnapshotError` when the published graph is not a tree
     (a block with two parents, or a pinned child), naming the blocks involved.
     """
-    logs = logs or latest_publish_logs(binding)
-    entities = _read_entities(binding)
+    logs = logs or latest_publish_logs(binding, side)
+    entities = _read_entities(binding, side)
     root = _root_id(binding)
     if root not in entities:
-        raise SnapshotError(f"{binding.course_key}: the course root is not published")
+        raise SnapshotError(f"{binding.course_key}: the course root is not {side.pointer}")
     kept = _reachable(root, entities)
     kept.update(e.entity_id for e in entities.values() if e.block_type in DETACHED_TYPES)
-    return _snapshot(binding, logs, {entity_id: entities[entity_id] for entity_id in sorted(kept)})
+    return _snapshot(binding, logs, side, {entity_id: entities[entity_id] for entity_id in sorted(kept)})
 
 
 def read_changes_since(
-    binding: CourseBinding, since: PublishLogId, known: Collection[BlockKeyTuple], logs: PublishLogs
+    binding: CourseBinding,
+    since: PublishLogId,
+    known: Collection[BlockKeyTuple],
+    logs: PublishLogs,
+    side: StateSide = PUBLISHED,
 ) -> CourseSnapshot:
     """
     What the publishes after ``since`` changed, as a partial snapshot: the entities their records
@@ -156,20 +207,22 @@ def read_changes_since(
     ``known`` are the blocks of the structure compiled for ``since``: a child it lacks (re-attached
     after being orphaned) is read and built with its whole subtree.
     """
-    records = PublishLogRecord.objects.filter(
-        publish_log__learning_package_id=binding.learning_package_id,
-        publish_log_id__gt=since,
-        publish_log_id__lte=logs.latest.id,
+    records = side.record.objects.filter(
+        **{
+            f"{side.log_field}__learning_package_id": binding.learning_package_id,
+            f"{side.log_field}_id__gt": since,
+            f"{side.log_field}_id__lte": logs.latest.id,
+        }
     ).values_list("entity_id", flat=True)
     changed = {EntityId(entity_id) for entity_id in records}
-    entities = _read_entities(binding, changed)
+    entities = _read_entities(binding, side, changed)
     rebuild = set(entities)
     child_keys: dict[EntityId, BlockKeyTuple] = {}
     pending = _missing_children(entities, entities.keys())
     while pending:
         keys = _block_keys(binding, pending)
         child_keys.update(keys)
-        found = _read_entities(binding, {e for e, key in keys.items() if key not in known})
+        found = _read_entities(binding, side, {e for e, key in keys.items() if key not in known})
         entities.update(found)
         rebuild |= found.keys()
         pending = _missing_children(entities, found.keys()) - child_keys.keys()
@@ -177,6 +230,7 @@ def read_changes_since(
     return _snapshot(
         binding,
         logs,
+        side,
         entities,
         changed=frozenset(rebuild),
         deleted=frozenset(_block_keys(binding, deleted).values()) if deleted else frozenset(),
@@ -191,6 +245,7 @@ def _root_id(binding: CourseBinding) -> EntityId:
 def _snapshot(
     binding: CourseBinding,
     logs: PublishLogs,
+    side: StateSide,
     entities: dict[EntityId, EntitySnapshot],
     *,
     changed: frozenset[EntityId] | None = None,
@@ -198,12 +253,13 @@ def _snapshot(
     child_keys: dict[EntityId, BlockKeyTuple] | None = None,
 ) -> CourseSnapshot:
     latest = logs.latest
+    by = getattr(latest, side.by_field)
     return CourseSnapshot(
         course_key=str(binding.course_key),
         package_uuid=binding.learning_package.uuid,
         publish_log_id=PublishLogId(latest.id),
-        published_at=latest.published_at,
-        published_by=UserId(latest.published_by_id) if latest.published_by_id is not None else None,
+        published_at=getattr(latest, side.at_field),
+        published_by=UserId(by) if by is not None else None,
         root_entity_id=_root_id(binding),
         first_publish_log_id=logs.first_id,
         previous_publish_log_id=logs.previous_id,
@@ -211,25 +267,28 @@ def _snapshot(
         changed=changed,
         deleted=deleted,
         child_keys=child_keys or {},
+        branch=side.branch,
     )
 
 
 def _read_entities(
-    binding: CourseBinding, entity_ids: Collection[EntityId] | None = None
+    binding: CourseBinding, side: StateSide, entity_ids: Collection[EntityId] | None = None
 ) -> dict[EntityId, EntitySnapshot]:
     """
     The published version of every entity of the course (or of ``entity_ids`` only), with its
     block key, block.xml or children, cached fields and edit info: four queries.
     """
-    published = Published.objects.filter(
+    published = side.state.objects.filter(
         entity__learning_package_id=binding.learning_package_id, version__isnull=False
     )
     if entity_ids is not None:
         published = published.filter(entity_id__in=entity_ids)
     rows = [_published_row(values) for values in published.values_list(*_PUBLISHED_LOOKUPS)]
-    children = _children(binding, {row.entity_list_id for row in rows if row.entity_list_id is not None})
+    children = _children(
+        binding, side, {row.entity_list_id for row in rows if row.entity_list_id is not None}
+    )
     olx = _block_xml([row.version_id for row in rows if row.is_component])
-    edits = _edit_info(binding, entity_ids)
+    edits = _edit_info(binding, side, entity_ids)
     inherited = _inherited_fields(
         {row.entity_id for row in rows if row.is_container and row.settings is None}
     )
@@ -319,14 +378,16 @@ def _block_key(columns: _KeyColumns) -> BlockKeyTuple:
 
 
 def _children(
-    binding: CourseBinding, entity_list_ids: set[EntityListId]
+    binding: CourseBinding, side: StateSide, entity_list_ids: set[EntityListId]
 ) -> dict[EntityListId, list[EntityId]]:
     """Published children per entity list; unpinned rows follow the child's published version."""
     rows = cast(
         "Iterable[tuple[EntityListId, EntityId, int | None, int | None]]",
         EntityListRow.objects.filter(entity_list_id__in=entity_list_ids)
         .order_by("entity_list_id", "order_num")
-        .values_list("entity_list_id", "entity_id", "entity_version_id", "entity__published__version_id"),
+        .values_list(
+            "entity_list_id", "entity_id", "entity_version_id", f"entity__{side.pointer}__version_id"
+        ),
     )
     children: dict[EntityListId, list[EntityId]] = {}
     for list_id, child_id, pinned_version, published_version in rows:
@@ -359,20 +420,23 @@ def _inherited_fields(container_ids: set[EntityId]) -> dict[EntityId, tuple[Fiel
     return fields
 
 
-def _edit_info(binding: CourseBinding, entity_ids: Collection[EntityId] | None) -> dict[EntityId, _EditInfo]:
+def _edit_info(
+    binding: CourseBinding, side: StateSide, entity_ids: Collection[EntityId] | None
+) -> dict[EntityId, _EditInfo]:
     """
     When and by whom each entity's current version was published, and the publish before that
     which changed it: Split's ``edit_info``. Side-effect records (old == new) do not count, as
     Split keeps the edit info of ancestors when only a descendant changes.
     """
-    records = PublishLogRecord.objects.filter(
-        publish_log__learning_package_id=binding.learning_package_id, new_version__isnull=False
+    log = side.log_field
+    records = side.record.objects.filter(
+        **{f"{log}__learning_package_id": binding.learning_package_id}, new_version__isnull=False
     ).exclude(old_version_id=F("new_version_id"))
     if entity_ids is not None:
         records = records.filter(entity_id__in=entity_ids)
     info: dict[EntityId, _EditInfo] = {}
-    for entity_id, log_id, published_at, published_by in records.order_by("publish_log_id").values_list(
-        "entity_id", "publish_log_id", "publish_log__published_at", "publish_log__published_by_id"
+    for entity_id, log_id, published_at, published_by in records.order_by(f"{log}_id").values_list(
+        "entity_id", f"{log}_id", f"{log}__{side.at_field}", f"{log}__{side.by_field}"
     ):
         key = EntityId(entity_id)
         previous = info.get(key)

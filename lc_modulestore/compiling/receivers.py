@@ -12,7 +12,7 @@ from .. import conf
 from ..courses.models import CourseBinding
 from .compile_publish import compile_bound_course
 
-__all__ = ["compiles_paused", "on_entities_published"]
+__all__ = ["compiles_are_paused", "compiles_paused", "on_entities_published"]
 
 log = logging.getLogger(__name__)
 _paused = threading.local()
@@ -27,6 +27,11 @@ def compiles_paused() -> Iterator[None]:
         yield
     finally:
         _paused.on = previous
+
+
+def compiles_are_paused() -> bool:
+    """Whether :func:`compiles_paused` is on in this thread (the draft branch's receivers ask too)."""
+    return bool(getattr(_paused, "on", False))
 
 
 def on_entities_published(learning_package: Any, change_log: Any = None, **kwargs: Any) -> None:

@@ -53,7 +53,7 @@ def retry_countdown(retries: int) -> int:
 
 def _newest_publish_log_id(binding: CourseBinding) -> int | None:
     try:
-        return latest_publish_logs(binding).latest.id
+        return int(latest_publish_logs(binding).latest.id)
     except SnapshotError:
         return None
 

@@ -11,7 +11,7 @@ from opaque_keys.edx.keys import CourseKey
 from xblock.core import XBlock
 from xblock.fields import Scope
 
-from compile.vocabulary import DETACHED_TYPES
+from compile.vocabulary import DETACHED_TYPES, DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from .modulestore import LearningCoreModuleStore
 
@@ -32,11 +32,15 @@ def _key(block: XBlock) -> str:
 
 
 def course_through_store(
-    course_key: CourseKey, store: LearningCoreModuleStore | None = None
+    course_key: CourseKey, store: LearningCoreModuleStore | None = None, branch: str = PUBLISHED_BRANCH
 ) -> dict[str, Any]:
-    """Walk ``get_course(depth=None)`` and ``get_children()`` with the course's flag forced on."""
+    """
+    Walk ``get_course(depth=None)`` and ``get_children()`` with the course's flag forced on, as the
+    LMS reads it (``published-only``) or, for the draft branch, as its preview does.
+    """
     store = store or LearningCoreModuleStore()
-    with store.flag.forced_on():
+    setting = "draft-preferred" if branch == DRAFT_BRANCH else "published-only"
+    with store.flag.forced_on(), store.branch_setting(setting):
         course = store.get_course(course_key, depth=None, lazy=False)
         blocks: dict[str, Any] = {}
         stack = [course]

@@ -37,6 +37,8 @@ from ..exceptions import (
 from ..lru import SettingSizedLRU
 from ..storage.backend import LearningCorePersistenceBackend
 from ..storage.split_types import BlockKey
+from . import branches
+from .branches import DRAFT_ONLY, DRAFT_PREFERRED, PUBLISHED_ONLY
 from .fallback import CourseSummary, build_fallback, course_summary_class, load_object
 from .flags import DEFAULT_FLAG_NAME, ServingFlag
 from .queries import has_path_to_root, matching_keys
@@ -54,11 +56,6 @@ except ImportError:  # no CCX keys without edx-ccx-keys (the platform installs i
 __all__ = ["CourseSummary", "LearningCoreModuleStore"]
 
 log = logging.getLogger(__name__)
-
-# ModuleStoreEnum.RevisionOption: what a caller's ``revision`` asks of a draft-and-published store.
-PUBLISHED_ONLY = "rev-opt-published-only"
-DRAFT_ONLY = "rev-opt-draft-only"
-DRAFT_PREFERRED = "rev-opt-draft-preferred"
 
 
 class LearningCoreModuleStore(ReadOnlyWrites):
@@ -195,28 +192,37 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     def _entry(self, course_key: CourseLocator, head_validation: bool = True) -> CourseEntry:
         """
-        Split's ``_lookup_course`` for a key with its branch mapped: the course's structure, and
-        the key its blocks carry (the caller's, with the structure's version). Only the published
-        branch is compiled: a draft-branch read sees the published content, as a Split course
-        with nothing unpublished would show it.
+        Split's ``_lookup_course`` for a key with its branch mapped: the course's structure on that
+        branch, and the key its blocks carry (the caller's, with the structure's version). A course
+        whose drafts are not compiled serves its published structure on the draft branch, as a
+        Split course with nothing unpublished would. A draft structure's entry carries the
+        published one too (``published_on``/``published_by`` come from it).
         """
         version = course_key.version_guid
+        published = None
         if course_key.org is not None and (head_validation or version is None):
             if course_key.branch is None:
                 raise InsufficientSpecificationError(course_key)
             index = self.db_connection.get_course_index(course_key)
             if index is None or course_key.branch not in (PUBLISHED_BRANCH, DRAFT_BRANCH):
                 raise ItemNotFoundError(course_key)
-            head = index["versions"][PUBLISHED_BRANCH]
+            versions = index["versions"]
+            head = versions.get(course_key.branch, versions[PUBLISHED_BRANCH])
             if version is not None and version != head:
                 raise VersionConflictError(course_key, head)
             version = head
+            if head != versions[PUBLISHED_BRANCH]:
+                published_structure = self.db_connection.cached_structure(versions[PUBLISHED_BRANCH])
+                if published_structure is not None:
+                    published = self._info(versions[PUBLISHED_BRANCH], published_structure)
         elif version is None:
             raise InsufficientSpecificationError(course_key)
         structure = self.db_connection.cached_structure(version)
         if structure is None:
             raise ItemNotFoundError(f"Structure: {version}")
-        return CourseEntry(course_key.replace(version_guid=version), version, self._info(version, structure))
+        return CourseEntry(
+            course_key.replace(version_guid=version), version, self._info(version, structure), published
+        )
 
     def _info(self, structure_id: Any, structure: dict[str, Any]) -> StructureInfo:
         info = self._infos.get(structure_id)
@@ -360,25 +366,6 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             if key != root and key not in parents and key.type not in DETACHED_TYPES
         ]
 
-    def has_changes(self, xblock: Any) -> bool:
-        """
-        Whether the block has changes not yet published. The draft of a course served from
-        Learning Core is what was published, so nothing has, except what the structure lacks
-        (Split's answer for a dangling child too).
-        """
-        location = xblock.location
-        if not self.serves(location.course_key):
-            return bool(self._delegate("has_changes", location, xblock, missing=False))
-        entry = self._entry(location.course_key.for_branch(DRAFT_BRANCH))
-        blocks = entry.info.structure["blocks"]
-        stack = [BlockKey.from_usage_key(location)]
-        while stack:
-            key = stack.pop()
-            if key not in blocks:
-                return True
-            stack.extend(blocks[key].fields.get("children", ()))
-        return False
-
     def _serves_block(self, usage_key: Any) -> bool:
         return isinstance(usage_key, BlockUsageLocator) and self.serves(usage_key.course_key)
 
@@ -425,7 +412,10 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         for index in self._served_indexes(**kwargs):
             key = CourseLocator(index["org"], index["course"], index["run"])
             served.add(key)
-            structure = self.db_connection.cached_structure(index["versions"][PUBLISHED_BRANCH])
+            branch = DRAFT_BRANCH if self.get_branch_setting() == "draft-preferred" else PUBLISHED_BRANCH
+            structure = self.db_connection.cached_structure(
+                index["versions"].get(branch, index["versions"][PUBLISHED_BRANCH])
+            )
             if structure is None:
                 continue
             root = structure["blocks"][BlockKey(*structure["root"])].fields
@@ -460,6 +450,17 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         if not self.serves(location.course_key):
             return bool(self._delegate("has_published_version", location, xblock, missing=False))
         return self.has_item(location.for_branch(PUBLISHED_BRANCH).version_agnostic())
+
+    def has_changes(self, xblock: Any) -> bool:
+        """Whether the block has unpublished changes: Split's answer, from the two live structures."""
+        location = xblock.location
+        if not self.serves(location.course_key):
+            return bool(self._delegate("has_changes", location, xblock, missing=False))
+        draft = self._entry(location.course_key.for_branch(DRAFT_BRANCH))  # for_branch drops the version
+        published = draft.published or self._entry(location.course_key.for_branch(PUBLISHED_BRANCH)).info
+        return branches.has_changes(
+            draft.info.structure, published.structure, BlockKey.from_usage_key(location)
+        )
 
     # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
 

@@ -366,9 +366,21 @@ class LearningCoreRuntime(_BaseRuntime):
     def get_subtree_edited_on(self, block: Any) -> Any:
         return self.entry.info.subtree_edit(BlockKey.from_usage_key(block.scope_ids.usage_id))[0]
 
-    # Only the published branch is compiled, so a block's publish is its last edit.
-    get_published_by = get_edited_by
-    get_published_on = get_edited_on
+    # On the published branch a block's publish is its last edit; on the draft branch it is the
+    # edit of its published twin (None if it was never published), as Split's runtime answers.
+
+    def get_published_by(self, block: Any) -> Any:
+        return self._published_edit(block)[1]
+
+    def get_published_on(self, block: Any) -> Any:
+        return self._published_edit(block)[0]
+
+    def _published_edit(self, block: Any) -> tuple[Any, Any]:
+        published = self.entry.published
+        if published is None:
+            return block._edited_on, block._edited_by
+        twin = published.structure["blocks"].get(BlockKey.from_usage_key(block.scope_ids.usage_id))
+        return (twin.edit_info.edited_on, twin.edit_info.edited_by) if twin is not None else (None, None)
 
     # --- what the LMS provides when it binds a block to a learner ---------------------------------
     # (inside edx-platform, ModuleStoreRuntime's own, which the LMS overrides, come first)

@@ -113,3 +113,5 @@ class CourseEntry:
     course_key: CourseLocator
     structure_id: Any
     info: StructureInfo
+    # On the draft branch: the published structure, where published_on/published_by come from.
+    published: StructureInfo | None = None

@@ -32,7 +32,7 @@ from django.db.models.functions import Lower
 from edx_django_utils.cache import RequestCache
 from opaque_keys.edx.keys import CourseKey
 
-from compile.vocabulary import BRANCHES, PUBLISHED_BRANCH
+from compile.vocabulary import BRANCHES, DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from .. import conf
 from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
@@ -70,7 +70,10 @@ _INDEX_FIELDS = (
     "wiki_slug",
     "binding__course_key",
     "published_structure__object_id",
+    "draft_structure__object_id",
 )
+# Which index column names each branch's live structure (a course always has the published one).
+_BRANCH_STRUCTURES = {PUBLISHED_BRANCH: "published_structure", DRAFT_BRANCH: "draft_structure"}
 
 
 # --- in-memory form -----------------------------------------------------------------------------
@@ -345,9 +348,11 @@ class LearningCorePersistenceBackend:
             raise ValueError(f"Unsupported search_targets: {', '.join(targets.keys())}")
         if branch is not None and branch not in BRANCHES:
             raise ValueError(f"Unknown branch: {branch}")
-        if branch is not None and branch != PUBLISHED_BRANCH:
-            return iter(())  # only published structures are compiled
+        if branch is not None and branch not in _BRANCH_STRUCTURES:
+            return iter(())  # courses compiled from Learning Core have no library branch
         queryset = CourseIndex.objects.all()
+        if branch is not None:
+            queryset = queryset.filter(**{f"{_BRANCH_STRUCTURES[branch]}__isnull": False})
         exact_keys: set[str] | None = None
         if course_keys:
             # None never matches (SQL's IN drops it, as DjangoFlex's query does): no error, no row.
@@ -507,7 +512,11 @@ def _index_document(row: dict[str, Any]) -> Document:
         "edited_by": row["edited_by"],
         "edited_on": row["edited_on"],
         "last_update": row["last_update"],
-        "versions": {PUBLISHED_BRANCH: ObjectId(row["published_structure__object_id"])},
+        "versions": {
+            branch: ObjectId(row[f"{column}__object_id"])
+            for branch, column in _BRANCH_STRUCTURES.items()
+            if row[f"{column}__object_id"] is not None  # absent, not None, when unset (as Split)
+        },
         "schema_version": 1,
         "search_targets": {"wiki_slug": row["wiki_slug"]},
     }

@@ -1,15 +1,15 @@
 """
-The compiled documents: structures keyed on the PublishLog they came from, definitions, the
-course index that says which structure is live, the compiles that failed, and the components the
-live structure serves as error blocks.
+The compiled documents: structures keyed on the PublishLog they came from (on the draft branch,
+on the DraftChangeLog), definitions, the course index that says which structures are live, and
+the compiles that failed.
 """
 
 from __future__ import annotations
 
 from django.db import models
-from openedx_content.models_api import PublishableEntity, PublishLog
+from openedx_content.models_api import DraftChangeLog, PublishableEntity, PublishLog
 
-from compile.vocabulary import PUBLISHED_BRANCH
+from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from ..courses.models import CourseBinding
 
@@ -21,10 +21,17 @@ class CompiledStructure(models.Model):
     One compiled structure document, keyed on the PublishLog it was compiled from. One live row
     per (course, branch); a republish inserts the new one and supersedes this one (``branch`` null,
     ``superseded_at`` set), which stays readable a while for reads in flight (storage.writes).
+
+    A draft-branch structure is keyed on the DraftChangeLog it was compiled from; its PublishLog
+    is that of the published structure it was compared with (which blocks have unpublished
+    changes depends on both, and so does its id).
     """
 
     binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="structures")
     publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
+    draft_change_log = models.ForeignKey(
+        DraftChangeLog, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     branch = models.CharField(max_length=32, default=PUBLISHED_BRANCH, null=True)  # null: superseded
     superseded_at = models.DateTimeField(null=True)
     object_id = models.CharField(max_length=24, unique=True)
@@ -35,6 +42,15 @@ class CompiledStructure(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["binding", "branch"], name="lc_structure_one_live_per_branch"),
+            # Only draft structures are keyed on a DraftChangeLog (the writer always gives them one;
+            # the database cannot require it: on MySQL, Django nulls a cascading foreign key
+            # before it deletes the row). A superseded one (branch null) keeps its change log.
+            models.CheckConstraint(
+                condition=models.Q(draft_change_log__isnull=True)
+                | models.Q(branch=DRAFT_BRANCH)
+                | models.Q(branch__isnull=True),
+                name="lc_structure_change_log_only_on_drafts",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -63,12 +79,19 @@ class CompiledDefinition(models.Model):
 
 
 class CourseIndex(models.Model):
-    """Split's course index ("active_versions"), one per course: which structure is live."""
+    """
+    Split's course index ("active_versions"), one per course: which structures are live. The
+    published one comes first (a course is served once it has one); the draft one is there while
+    drafts are compiled.
+    """
 
     binding = models.OneToOneField(CourseBinding, on_delete=models.CASCADE, related_name="index")
     object_id = models.CharField(max_length=24, unique=True)
     org = models.CharField(max_length=255, db_index=True)
     published_structure = models.OneToOneField(CompiledStructure, on_delete=models.RESTRICT, related_name="+")
+    draft_structure = models.OneToOneField(
+        CompiledStructure, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
     publish_log = models.ForeignKey(PublishLog, on_delete=models.CASCADE, related_name="+")
     wiki_slug = models.CharField(max_length=255, blank=True, db_index=True)
     edited_by = models.IntegerField(null=True)
@@ -86,7 +109,9 @@ class CompileFailure(models.Model):
     """A compile that failed: the previous structure kept serving; this says why, for operators."""
 
     binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="compile_failures")
+    branch = models.CharField(max_length=32, default=PUBLISHED_BRANCH)
     publish_log_id = models.BigIntegerField(null=True)
+    draft_change_log_id = models.BigIntegerField(null=True)  # the draft branch's failures
     message = models.TextField()
     created = models.DateTimeField(auto_now_add=True)
 
@@ -94,7 +119,8 @@ class CompileFailure(models.Model):
         indexes = [models.Index(fields=["binding", "-created"], name="lc_failure_binding_created")]
 
     def __str__(self) -> str:
-        return f"{self.binding} @ {self.publish_log_id}: {self.message[:80]}"
+        where = self.publish_log_id if self.branch == PUBLISHED_BRANCH else self.draft_change_log_id
+        return f"{self.binding} {self.branch} @ {where}: {self.message[:80]}"
 
 
 class CompiledErrorBlock(models.Model):

@@ -1,8 +1,10 @@
 """
-The structures this process compiled last, in stored form, with the encoder that stored them: the
-next incremental compile of the course starts from them instead of fetching and decoding the row,
-and re-encodes only what changed. Never mutated (the compiler builds new block lists), and keyed
-on structure ids, which are never reused, so an entry is never stale, only absent.
+The structures this process compiled (or had to read for a compile) last, in stored form, with the
+encoder that stored them: the next incremental compile of the course starts from them instead of
+fetching and decoding the row, and re-encodes only what changed; a draft compile compares with the
+live published structure without decoding it each time. Never mutated (the compiler builds new
+block lists), and keyed on structure ids, which are never reused, so an entry is never stale, only
+absent.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ def previous_structure(row_id: int, object_id: str) -> tuple[Structure | None, S
         return recent
     data = CompiledStructure.objects.filter(pk=row_id).values_list("data", flat=True).get()
     try:
-        return decode_structure(bytes(data)), StructureEncoder()
+        decoded = decode_structure(bytes(data)), StructureEncoder()
     except ValueError:
         log.warning("Structure %s is in an older format; compiling it in full", object_id)
         return None, StructureEncoder()
+    _RECENT.put(object_id, decoded)  # live, so likely needed again (and read in the compile's transaction)
+    return decoded
 
 
 def remember_compile(structure: Structure, encoder: StructureEncoder) -> None:

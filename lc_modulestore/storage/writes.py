@@ -3,14 +3,18 @@ Store one compile: the one place that writes compiled documents.
 
 Called inside the compile's transaction, with the course's binding row locked. It caches newly
 parsed component fields, inserts the new definitions and the new structure, repoints the index,
-and marks superseded the structure it replaces and every definition the new one no longer
-names. After it, the live rows of a course (structure ``branch`` set, definition
-``superseded_at`` null) are exactly those its live structure names.
+and marks superseded the structure it replaces and every definition no live structure names any
+more. After it, the live rows of a course (structure ``branch`` set, definition ``superseded_at``
+null) are exactly those its live structures name.
+
+A course has a live structure per branch: the published one, and the draft one (keyed on a
+DraftChangeLog) while drafts are compiled. The branches share definitions (they are per entity
+version), so a compile of one branch supersedes only what the other does not reference either.
 
 Superseded rows are not deleted at once: a reader that looked the index up just before the
 commit (a request keeps the index it first read for its whole duration) still finds the
-structure and the definitions it was given, for :data:`SUPERSEDED_GRACE`. The first compile of
-the course after that deletes them.
+structure and the definitions it was given, for :data:`SUPERSEDED_GRACE`, on either branch. The
+first compile of the course (of either branch) after that deletes them.
 """
 
 from __future__ import annotations
@@ -26,18 +30,29 @@ from compile.fields import PARSER_VERSION
 from compile.ids import EntityId, PublishLogId
 from compile.snapshot import CourseSnapshot
 from compile.structure import CompiledCourse, course_index
-from compile.vocabulary import PUBLISHED_BRANCH
+from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from .. import conf
 from ..courses.models import CourseBinding, VersionFieldData
 from .codec import StructureEncoder, encode
 from .models import CompiledDefinition, CompiledErrorBlock, CompiledStructure, CourseIndex
+from .recent import previous_structure
 
-__all__ = ["SUPERSEDED_GRACE", "LiveStructure", "StoredCompile", "live_structure", "store_compile"]
+__all__ = [
+    "SUPERSEDED_GRACE",
+    "LiveStructure",
+    "StoredCompile",
+    "drop_branch",
+    "live_structure",
+    "store_compile",
+]
 
 # How long superseded documents stay readable: longer than any request reading the course (and
 # far longer than a store outside a request keeps an index, backend.INDEX_MAX_AGE_OUTSIDE_REQUEST).
 SUPERSEDED_GRACE: Final = timedelta(minutes=5)
+
+# The index's pointer to each branch's live structure.
+_POINTERS = {PUBLISHED_BRANCH: "published_structure", DRAFT_BRANCH: "draft_structure"}
 
 
 def _now() -> datetime:  # replaced by tests, which must not sleep
@@ -46,14 +61,15 @@ def _now() -> datetime:  # replaced by tests, which must not sleep
 
 @dataclass(frozen=True, slots=True)
 class LiveStructure:
-    """The course's live published structure, as a compile needs it (the bytes are not read)."""
+    """The course's live structure of one branch, as a compile needs it (the bytes are not read)."""
 
     row_id: int
     object_id: str
-    publish_log_id: PublishLogId
+    publish_log_id: PublishLogId  # on the draft branch: of the published structure it was compared with
     block_count: int
     index_edited_on: datetime  # when the course was first compiled: the index keeps it
-    announced: bool  # whether course_published was sent for it
+    announced: bool  # whether course_published was sent for the published structure
+    draft_change_log_id: PublishLogId | None = None  # the draft branch's key
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,33 +80,36 @@ class StoredCompile:
     blocks: int
     structure_bytes: int
     definitions_written: int
-    definitions_deleted: int  # no longer named by the live structure (superseded, deleted later)
+    definitions_deleted: int  # no longer named by a live structure (superseded, deleted later)
 
 
-def live_structure(binding: CourseBinding) -> LiveStructure | None:
-    """The structure the index serves now, or None before the first compile."""
+def live_structure(binding: CourseBinding, branch: str = PUBLISHED_BRANCH) -> LiveStructure | None:
+    """The structure of ``branch`` the index serves now, or None before its first compile."""
+    pointer = _POINTERS[branch]
     row = (
-        CourseIndex.objects.filter(binding=binding)
+        CourseIndex.objects.filter(binding=binding, **{f"{pointer}__isnull": False})
         .values_list(
-            "published_structure_id",
-            "published_structure__object_id",
-            "publish_log_id",
-            "published_structure__block_count",
+            f"{pointer}_id",
+            f"{pointer}__object_id",
+            f"{pointer}__publish_log_id",
+            f"{pointer}__block_count",
             "edited_on",
             "announced",
-            named=True,
+            f"{pointer}__draft_change_log_id",
         )
         .first()
     )
     if row is None:
         return None
+    row_id, object_id, publish_log_id, block_count, edited_on, announced, draft_change_log_id = row
     return LiveStructure(
-        row.published_structure_id,
-        row.published_structure__object_id,
-        PublishLogId(row.publish_log_id),
-        row.published_structure__block_count,
-        row.edited_on,
-        row.announced,
+        row_id,
+        object_id,
+        PublishLogId(publish_log_id),
+        block_count,
+        edited_on,
+        announced,
+        PublishLogId(draft_change_log_id) if draft_change_log_id is not None else None,
     )
 
 
@@ -101,11 +120,18 @@ def store_compile(
     compiled: CompiledCourse,
     previous: dict[str, Any] | None,
     encoder: StructureEncoder,
+    *,
+    compared_with: PublishLogId | None = None,
 ) -> StoredCompile:
     """
     Write ``compiled`` (compiled from ``snapshot``, patching ``previous`` when given) as the
-    course's live structure. Must run in the transaction that locked the binding.
+    course's live structure of ``snapshot.branch``. Must run in the transaction that locked the
+    binding. A draft structure names the PublishLog of the published structure it was compared
+    with (``compared_with``), and needs that published structure live.
     """
+    branch = snapshot.branch
+    if branch == DRAFT_BRANCH and compared_with is None:
+        raise ValueError("a draft structure is compared with a published one: name its PublishLog")
     now = _now()
     batch = conf.INSERT_BATCH_SIZE.value
     if compiled.realized:
@@ -119,7 +145,7 @@ def store_compile(
             ],
             batch_size=batch,
         )
-    new, added, unreferenced = _definition_changes(binding, compiled, previous)
+    new, added, unreferenced = _definition_changes(binding, compiled, previous, branch)
     CompiledDefinition.objects.bulk_create(new, batch_size=batch, ignore_conflicts=True)
     if added:  # named again (a block re-attached, a recompile): live again if it was superseded
         CompiledDefinition.objects.filter(
@@ -129,20 +155,46 @@ def store_compile(
     structure_id = str(compiled.structure_id)
     block_count = len(compiled.structure["blocks"])
     # One live row per (course, branch); the one it replaces stays, superseded, for readers in flight.
+    drafts = branch == DRAFT_BRANCH
     values: dict[str, Any] = {
-        "publish_log_id": snapshot.publish_log_id,
+        "publish_log_id": compared_with if drafts else snapshot.publish_log_id,
+        "draft_change_log_id": snapshot.publish_log_id if drafts else None,
         "object_id": structure_id,
         "block_count": block_count,
         "data": structure_data,
         "created": now,
     }
-    live_rows = CompiledStructure.objects.filter(binding=binding, branch=PUBLISHED_BRANCH)
-    if live is not None and live.object_id == structure_id:  # the same publish compiled again
+    live_rows = CompiledStructure.objects.filter(binding=binding, branch=branch)
+    if live is not None and live.object_id == structure_id:  # the same state compiled again
         live_rows.update(**values)
         structure_pk = live.row_id
     else:
         live_rows.update(branch=None, superseded_at=now)
-        structure_pk = CompiledStructure.objects.create(binding=binding, branch=PUBLISHED_BRANCH, **values).pk
+        structure_pk = CompiledStructure.objects.create(binding=binding, branch=branch, **values).pk
+    if drafts:
+        if not CourseIndex.objects.filter(binding=binding).update(draft_structure_id=structure_pk):
+            raise RuntimeError(f"{binding.course_key}: a draft structure needs a live published one")
+    else:
+        _index_published(binding, live, snapshot, compiled, structure_pk, now)
+    if unreferenced:
+        CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).update(
+            superseded_at=now
+        )
+    _delete_expired(binding, now)
+    if not drafts:  # operators' list: what the LMS serves as error blocks
+        _record_error_blocks(binding, snapshot, compiled)
+    return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
+
+
+def _index_published(
+    binding: CourseBinding,
+    live: LiveStructure | None,
+    snapshot: CourseSnapshot,
+    compiled: CompiledCourse,
+    structure_pk: int,
+    now: datetime,
+) -> None:
+    """Point the course index at a new published structure (creating the index on the first)."""
     document = course_index(snapshot, compiled.structure, live.index_edited_on if live is not None else now)
     index_values = {
         "object_id": str(document["_id"]),
@@ -157,26 +209,69 @@ def store_compile(
     }
     if not CourseIndex.objects.filter(binding=binding).update(**index_values):
         CourseIndex.objects.create(binding=binding, **index_values)
-    if unreferenced:
-        CompiledDefinition.objects.filter(binding=binding, object_id__in=unreferenced).update(
-            superseded_at=now
-        )
+
+
+def _delete_expired(binding: CourseBinding, now: datetime) -> None:
+    """Delete the course's rows superseded longer than :data:`SUPERSEDED_GRACE` ago (both branches)."""
     expired = now - SUPERSEDED_GRACE
     CompiledStructure.objects.filter(binding=binding, superseded_at__lt=expired).delete()
     CompiledDefinition.objects.filter(binding=binding, superseded_at__lt=expired).delete()
-    _record_error_blocks(binding, snapshot, compiled)
-    return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
+
+
+def drop_branch(binding: CourseBinding, branch: str) -> bool:
+    """
+    Take the course's live ``branch`` structure out of service (the draft one: the published one
+    is what the course is served from): unpointed, superseded with the definitions only it named,
+    deleted after :data:`SUPERSEDED_GRACE` like any other. False when there was none. Must run in
+    a transaction that locked the binding.
+    """
+    if branch == PUBLISHED_BRANCH:
+        raise ValueError("the published structure is removed with its course, never on its own")
+    live = live_structure(binding, branch)
+    if live is None:
+        return False
+    now = _now()
+    structure, _ = previous_structure(live.row_id, live.object_id)
+    CourseIndex.objects.filter(binding=binding).update(**{f"{_POINTERS[branch]}_id": None})
+    CompiledStructure.objects.filter(pk=live.row_id).update(branch=None, superseded_at=now)
+    if structure is not None:
+        dropped = {str(block["definition"]) for block in structure["blocks"]}
+        kept = _referenced_by_other_branch(binding, branch, dropped)
+        if kept is not None:
+            CompiledDefinition.objects.filter(
+                binding=binding, object_id__in=dropped - kept, superseded_at__isnull=True
+            ).update(superseded_at=now)
+    _delete_expired(binding, now)
+    return True
+
+
+def _referenced_by_other_branch(binding: CourseBinding, branch: str, candidates: set[str]) -> set[str] | None:
+    """
+    Which of ``candidates`` (definition ids) the course's live structure of the other branch
+    references; None when that cannot be told (it is stored in an older format).
+    """
+    other = DRAFT_BRANCH if branch == PUBLISHED_BRANCH else PUBLISHED_BRANCH
+    live = live_structure(binding, other)
+    if live is None or not candidates:
+        return set()
+    structure, _ = previous_structure(live.row_id, live.object_id)
+    if structure is None:
+        return None
+    wanted = {ObjectId(candidate) for candidate in candidates}
+    return {str(block["definition"]) for block in structure["blocks"] if block["definition"] in wanted}
 
 
 def _definition_changes(
-    binding: CourseBinding, compiled: CompiledCourse, previous: dict[str, Any] | None
+    binding: CourseBinding, compiled: CompiledCourse, previous: dict[str, Any] | None, branch: str
 ) -> tuple[list[CompiledDefinition], set[str], set[str]]:
     """
-    The definition rows to insert, the ids the new structure names that the live rows lack
-    (inserted, or revived if superseded), and the live ids it no longer names (to supersede), so
-    that the live rows are exactly those the new structure names. Incrementally, from the previous
-    structure (the live rows are exactly its definitions, the invariant every compile keeps); for
-    a full compile, from the table.
+    The definition rows to insert, the ids the new structure names that the live rows may lack
+    (inserted, or revived if superseded), and the live ids no live structure names any more (to
+    supersede), so that the live rows are exactly those the course's live structures name.
+    Incrementally, from the previous structure of the branch (the live rows are exactly what the
+    live structures name, the invariant every compile keeps); for a full compile, from the table.
+    Either way a definition the other branch still references stays live (when that cannot be
+    told, every candidate stays: never supersede what is used).
     """
     needed = compiled.definition_ids()
     added: set[ObjectId]
@@ -191,6 +286,9 @@ def _definition_changes(
         )
         added = {oid for oid in needed if str(oid) not in stored}
         removed = stored - {str(oid) for oid in needed}
+    if removed:
+        kept = _referenced_by_other_branch(binding, branch, removed)
+        removed = (removed - kept) if kept is not None else set()
     missing = added - compiled.definitions.keys()
     if missing:
         raise RuntimeError(f"compiled structure names {len(missing)} definitions that were never built")

@@ -27,12 +27,16 @@ if TYPE_CHECKING:
 # (name, unit) in the order of the printed table.
 COLUMNS = [
     ("import_s", "s"), ("compile_cold_s", "s"), ("compile_full_s", "s"), ("compile_incremental_s", "s"),
-    ("learning_core_publish_s", "s"),
+    ("learning_core_publish_s", "s"), ("compile_draft_full_s", "s"), ("compile_draft_incremental_s", "s"),
+    ("compile_draft_after_publish_s", "s"),
     ("load_cold_ms", "ms"), ("load_warm_ms", "ms"), ("decode_floor_ms", "ms"), ("prototype_load_ms", "ms"),
     ("get_course_full_ms", "ms"), ("split_get_course_full_ms", "ms"), ("xblock_floor_ms", "ms"),
     ("get_item_warm_ms", "ms"), ("get_items_category_ms", "ms"),
 ]  # fmt: skip
-VALUES = ["structure_bytes", "bytes_per_block", "definition_rows", "peak_rss_mb"]
+VALUES = [
+    "structure_bytes", "bytes_per_block", "definition_rows", "peak_rss_mb",
+    "draft_structure_bytes", "draft_extra_storage_pct", "draft_serving_mb", "draft_compiling_mb",
+]  # fmt: skip
 
 
 class Command(OperatorCommand):

@@ -1,4 +1,7 @@
-"""``manage.py lc_compile COURSE_KEY ... | --all [--full] [--json]``: compile latest publishes now."""
+"""
+``manage.py lc_compile COURSE_KEY ... | --all [--full] [--json] [--branch published|draft|both]``:
+compile courses' latest publishes (and, on the draft branch, their latest drafts) now.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,15 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from tqdm import tqdm
 
-from lc_modulestore.api import CourseNotFound, compile_course
+from lc_modulestore.api import DRAFT_BRANCH, PUBLISHED_BRANCH, CompileReport, CourseNotFound, compile_course
 from lc_modulestore.management.base import OperatorCommand, on_terminal
 from lc_modulestore.models import CourseBinding
+
+_BRANCHES = {
+    "published": (PUBLISHED_BRANCH,),
+    "draft": (DRAFT_BRANCH,),
+    "both": (PUBLISHED_BRANCH, DRAFT_BRANCH),
+}
 
 
 class Command(OperatorCommand):
@@ -21,6 +30,7 @@ class Command(OperatorCommand):
     )
     examples = """
 lc_compile course-v1:OpenedX+DemoX+DemoCourse
+lc_compile course-v1:OpenedX+DemoX+DemoCourse --branch draft   # the LMS preview's structure
 lc_compile --all --full                  # after upgrading lc-modulestore
 lc_compile --all --json | jq '.[] | select(.error != "")'
 """
@@ -30,6 +40,13 @@ lc_compile --all --json | jq '.[] | select(.error != "")'
         parser.add_argument("--all", action="store_true", help="every course bound to a learning package")
         parser.add_argument("--full", action="store_true", help="rebuild from scratch instead of patching")
         parser.add_argument("--json", action="store_true", help="print one report per course as JSON")
+        parser.add_argument(
+            "--branch",
+            choices=sorted(_BRANCHES),
+            default="published",
+            help="the published structure (default; the draft one follows it), the draft one"
+            " (the drafts, for the LMS preview), or both",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         keys = list(options["course_keys"])
@@ -41,34 +58,34 @@ lc_compile --all --json | jq '.[] | select(.error != "")'
         if not keys:
             raise CommandError("name at least one COURSE_KEY, or --all")
         as_json: bool = options["json"]
-        failures = 0
+        branches = _BRANCHES[options["branch"]]
+        failed: set[str] = set()
         reports: list[dict[str, Any]] = []
         if not as_json:
             self.stdout.write(f"{'course':<50} {'blocks':>7} {'bytes':>10} {'seconds':>8}  result")
         for key in tqdm(keys, unit="course", disable=len(keys) < 2 or not on_terminal()):
-            try:
-                report = compile_course(key, full=options["full"])
-            except CourseNotFound as exc:
-                failures += 1
-                reports.append({"course_key": key, "error": str(exc)})
-                self._row(as_json, self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  {exc}"))
-                continue
-            except Exception as exc:  # recorded as a CompileFailure; the old structure keeps serving
-                failures += 1
-                reports.append({"course_key": key, "error": f"{type(exc).__name__}: {exc}"})
-                self._row(as_json, self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  failed: {exc}"))
-                continue
-            reports.append(asdict(report))
-            result = (
-                report.skipped
-                or ("incremental" if report.incremental else "full") + f" @ {report.publish_log_id}"
-            )
-            self._row(
-                as_json,
-                f"{key:<50} {report.blocks:>7} {report.structure_bytes:>10} {report.seconds:>8.3f}  {result}",
-            )
+            for branch in branches:
+                try:
+                    report = compile_course(key, full=options["full"], branch=branch)
+                except CourseNotFound as exc:
+                    failed.add(key)
+                    reports.append({"course_key": key, "branch": branch, "error": str(exc)})
+                    self._row(as_json, self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  {exc}"))
+                    break
+                except Exception as exc:  # recorded as a CompileFailure; the old structure keeps serving
+                    failed.add(key)
+                    reports.append(
+                        {"course_key": key, "branch": branch, "error": f"{type(exc).__name__}: {exc}"}
+                    )
+                    message = f"{_label(branch)}failed: {exc}"
+                    self._row(as_json, self.style.ERROR(f"{key:<50} {'-':>7} {'-':>10} {'-':>8}  {message}"))
+                    continue
+                reports.append({**asdict(report), "branch": branch})
+                size = f"{report.blocks:>7} {report.structure_bytes:>10} {report.seconds:>8.3f}"
+                self._row(as_json, f"{key:<50} {size}  {_label(branch)}{report.skipped or _compiled(report)}")
         if as_json:
             self.write_json(reports)
+        failures = len(failed)
         summary = f"{len(keys) - failures} compiled, {failures} failed"
         self.summary(summary, as_json=as_json, ok=not failures)
         if failures:
@@ -77,3 +94,15 @@ lc_compile --all --json | jq '.[] | select(.error != "")'
     def _row(self, as_json: bool, text: str) -> None:
         if not as_json:
             self.stdout.write(text)
+
+
+def _label(branch: str) -> str:
+    return "drafts: " if branch == DRAFT_BRANCH else ""
+
+
+def _compiled(report: CompileReport) -> str:
+    done = "incremental" if report.incremental else "full"
+    draft_log = getattr(report, "draft_change_log_id", None)
+    if draft_log is not None:
+        return f"{done} @ DraftChangeLog {draft_log}, against PublishLog {report.publish_log_id}"
+    return f"{done} @ {report.publish_log_id}"

@@ -1,4 +1,7 @@
-"""``manage.py lc_show COURSE_KEY [--json]``: print a course as the compiled documents hold it."""
+"""
+``manage.py lc_show COURSE_KEY [--json] [--branch draft]``: print a course as the compiled documents
+hold it (its published structure, or with ``--branch draft`` its draft one).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,17 @@ import orjson
 from django.core.management.base import CommandError, CommandParser
 from opaque_keys.edx.keys import CourseKey
 
-from lc_modulestore.api import BlockView, CourseNotFound, CourseView, compiled_course
+from lc_modulestore.api import (
+    DRAFT_BRANCH,
+    PUBLISHED_BRANCH,
+    BlockView,
+    CourseNotFound,
+    CourseView,
+    compiled_course,
+)
 from lc_modulestore.management.base import OperatorCommand
+
+_BRANCHES = {"published": PUBLISHED_BRANCH, "draft": DRAFT_BRANCH}
 
 
 class Command(OperatorCommand):
@@ -35,17 +47,26 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse --json --source store > served.json  
             help="read the compiled documents directly (default), or walk the course through"
             " LearningCoreModuleStore as the LMS would, with its flag forced on for this call",
         )
+        parser.add_argument(
+            "--branch",
+            choices=sorted(_BRANCHES),
+            default="published",
+            help="the published structure (default), or the draft one (what the LMS preview shows)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        branch = _BRANCHES[options["branch"]]
         try:
-            course = compiled_course(options["course_key"])
+            course = compiled_course(options["course_key"], branch=branch)
         except CourseNotFound as exc:
             raise CommandError(str(exc)) from exc
         if options["source"] == "store":
             from lc_modulestore.serving.inspect import course_through_store
 
-            served = course_through_store(CourseKey.from_string(course.course_key))
+            served = course_through_store(CourseKey.from_string(course.course_key), branch=branch)
             served["publish_log_id"] = course.publish_log_id
+            if branch == DRAFT_BRANCH:
+                served["draft_change_log_id"] = course.draft_change_log_id
             if options["json"]:
                 self.stdout.write(orjson.dumps(served, option=_JSON, default=str).decode())
             else:
@@ -80,7 +101,10 @@ def _view(served: dict[str, Any]) -> CourseView:
         )
         for key, block in served["blocks"].items()
     }
-    return CourseView(served["course_key"], served["structure_id"], served["publish_log_id"], blocks)
+    view = CourseView(served["course_key"], served["structure_id"], served["publish_log_id"], blocks)
+    if "draft_change_log_id" in served:
+        view.branch, view.draft_change_log_id = DRAFT_BRANCH, served["draft_change_log_id"]
+    return view
 
 
 def write_outline(write: Any, course: CourseView) -> None:
