@@ -26,7 +26,13 @@ from openedx_content.models_api import DraftChangeLog, PublishableEntity, Publis
 from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
 from lc_modulestore.api import compile_course, compiled_course
 from lc_modulestore.exceptions import UnsupportedRevisionError
-from lc_modulestore.models import CompiledStructure, CompileFailure, CourseBinding, CourseIndex
+from lc_modulestore.models import (
+    CompiledErrorBlock,
+    CompiledStructure,
+    CompileFailure,
+    CourseBinding,
+    CourseIndex,
+)
 from lc_modulestore.serving.branches import DRAFT_ONLY, DRAFT_PREFERRED, PUBLISHED_ONLY
 from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
@@ -257,22 +263,52 @@ def test_edit_info_comes_from_the_draft_change_log_and_the_publish_log(
 # --- failures, the setting, the operators' commands ------------------------------------------------
 
 
-def test_a_failed_draft_compile_keeps_the_previous_draft_serving(
+def test_a_draft_that_does_not_parse_is_an_error_block_on_the_draft_branch_only(
     binding: CourseBinding, authoring: Any, store: LearningCoreModuleStore
 ) -> None:
-    before = live_structure(binding, DRAFT_BRANCH)
     html = lc_ops.entity_of(binding, "html", "summary_html")
     with authoring():
         lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
-    failure = CompileFailure.objects.get(binding=binding)
-    assert failure.branch == DRAFT_BRANCH
-    assert failure.draft_change_log_id == latest(DraftChangeLog, binding).id
-    assert "html/summary_html" in failure.message and "block.xml" in failure.message
-    assert live_structure(binding, DRAFT_BRANCH) == before
+    assert not CompileFailure.objects.filter(binding=binding).exists()  # the rest of the drafts compiled
+    error = read(store, "draft-preferred", usage("error", "html:summary_html"))
+    assert error.location.block_type == "error"
+    message = (
+        compiled_course(KEY, branch=DRAFT_BRANCH).blocks["error/html:summary_html"].definition["error_msg"]
+    )
+    assert "html/summary_html" in message and "block.xml" in message
+    assert not store.has_item(usage("html", "summary_html").for_branch(DRAFT_BRANCH))
+    assert "unclosed" not in read(store, "published-only", usage("html", "summary_html")).data
+    assert not CompiledErrorBlock.objects.filter(binding=binding).exists()  # nothing the LMS serves
+    assert_incremental_equals_full(binding)
     assert_storage_invariant(binding)
     with authoring():
         lc_ops.set_block_xml(binding, html, '<html display_name="S"><![CDATA[<p>fixed</p>]]></html>')
     assert "fixed" in read(store, "draft-preferred", usage("html", "summary_html")).data
+    assert_incremental_equals_full(binding)
+
+
+def test_a_failed_draft_compile_keeps_the_previous_draft_serving(
+    binding: CourseBinding, authoring: Any, store: LearningCoreModuleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = live_structure(binding, DRAFT_BRANCH)
+
+    def fault(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("injected")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("lc_modulestore.compiling.compile_draft.compile_draft", fault)
+        with authoring():
+            edit_summary(binding, "not yet compiled")
+    failure = CompileFailure.objects.get(binding=binding)
+    assert failure.branch == DRAFT_BRANCH
+    assert failure.draft_change_log_id == latest(DraftChangeLog, binding).id
+    assert "injected" in failure.message
+    assert live_structure(binding, DRAFT_BRANCH) == before
+    assert "not yet compiled" not in read(store, "draft-preferred", usage("html", "summary_html")).data
+    assert_storage_invariant(binding)
+    with authoring():
+        edit_summary(binding, "compiled")
+    assert "compiled" in read(store, "draft-preferred", usage("html", "summary_html")).data
     assert_incremental_equals_full(binding)
 
 
@@ -288,12 +324,14 @@ def test_draft_compiles_can_be_turned_off(
         with authoring():
             lc_ops.publish(binding, [lc_ops.entity_of(binding, "html", "welcome_html")])
         assert live_structure(binding, DRAFT_BRANCH) is None  # a stale draft branch is removed
-        branches = CompiledStructure.objects.filter(binding=binding).values_list("branch", flat=True)
-        assert list(branches) == [PUBLISHED_BRANCH]
+        live_rows = CompiledStructure.objects.filter(binding=binding, branch__isnull=False)
+        assert list(live_rows.values_list("branch", flat=True)) == [PUBLISHED_BRANCH]
         assert_storage_invariant(binding)
         draft_read = read(store, "draft-preferred", usage("html", "summary_html"))
         assert "not compiled" not in draft_read.data  # preview falls back to the published branch
-        assert draft_read.location.course_key.branch == PUBLISHED_BRANCH
+        # Located on the draft branch, as Split's reads are, in the published structure.
+        assert draft_read.location.course_key.branch == DRAFT_BRANCH
+        assert draft_read.location.course_key.version_guid == live_structure(binding)["_id"]
         assert not changes(store, "course", "course")
     report = compile_course(KEY, branch=DRAFT_BRANCH)
     assert not report.incremental and report.structure_id is not None
