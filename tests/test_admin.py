@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from compile.vocabulary import PUBLISHED_BRANCH
 from lc_modulestore.models import (
     CompiledStructure,
     CompileFailure,
@@ -60,7 +61,7 @@ def act(client: Client, model: str, action: str, pks: list[int]) -> str:
 
 
 def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, binding: CourseBinding) -> None:
-    structure = CompiledStructure.objects.get(binding=binding)
+    structure = CompiledStructure.objects.get(binding=binding, branch=PUBLISHED_BRANCH)
     listing = page(staff, url("coursebinding_changelist"))
     assert KEY in listing
     assert f"published-branch: {structure.publish_log_id}" in listing
@@ -86,7 +87,7 @@ def test_recent_failures_are_counted_and_listed(
 
 
 def test_structures_are_read_only_and_have_an_outline(staff: Client, binding: CourseBinding) -> None:
-    structure = CompiledStructure.objects.get(binding=binding)
+    structure = CompiledStructure.objects.get(binding=binding, branch=PUBLISHED_BRANCH)
     assert url("compiledstructure_outline", structure.pk) in page(staff, url("compiledstructure_changelist"))
     detail = page(staff, url("compiledstructure_change", structure.pk))
     assert 'name="_save"' not in detail  # nothing to save: read-only
