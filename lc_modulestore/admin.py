@@ -23,6 +23,7 @@ from compile.vocabulary import PUBLISHED_BRANCH
 
 from .api import CourseNotFound, compiled_course
 from .models import (
+    CompiledErrorBlock,
     CompiledStructure,
     CompileFailure,
     CourseBinding,
@@ -100,7 +101,9 @@ class CourseBindingAdmin(ReadOnly):
 
     @admin.display(description="live PublishLog per branch")
     def live_publish_log(self, binding: CourseBinding) -> str:
-        rows = CompiledStructure.objects.filter(binding=binding).values_list("branch", "publish_log_id")
+        rows = CompiledStructure.objects.filter(binding=binding, superseded_at__isnull=True).values_list(
+            "branch", "publish_log_id"
+        )
         return ", ".join(f"{branch}: {log_id}" for branch, log_id in sorted(rows)) or "not compiled"
 
     @admin.display(description="last compile")
@@ -229,6 +232,16 @@ class CompileFailureAdmin(ReadOnly):
     list_filter = ("branch", "created")
     search_fields = ("binding__course_key", "message")
     readonly_fields = ("binding", "branch", "publish_log_id", "draft_change_log_id", "message", "created")
+
+
+@admin.register(CompiledErrorBlock)
+class CompiledErrorBlockAdmin(ReadOnly):
+    """Components the live structure serves as error blocks: the course compiled around them."""
+
+    list_display = ("binding", "block_type", "block_id", "publish_log_id", "created", "message")
+    list_filter = ("binding",)
+    search_fields = ("binding__course_key", "block_id", "message")
+    readonly_fields = list_display
 
 
 class OverrideAdmin(admin.ModelAdmin):

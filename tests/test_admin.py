@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from compile.vocabulary import PUBLISHED_BRANCH
 from lc_modulestore.models import (
+    CompiledErrorBlock,
     CompiledStructure,
     CompileFailure,
     CourseBinding,
@@ -74,11 +75,18 @@ def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, bind
 def test_recent_failures_are_counted_and_listed(
     staff: Client, binding: CourseBinding, django_capture_on_commit_callbacks: Any
 ) -> None:
+    # A component that does not parse compiles into an error block, listed for operators.
     html = lc_ops.entity_of(binding, "html", "summary_html")
     lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
     with django_capture_on_commit_callbacks(execute=True):
         lc_ops.publish(binding, [html])
-    failure = CompileFailure.objects.get()
+    error_block = CompiledErrorBlock.objects.get(binding=binding)
+    assert "summary_html" in page(staff, url("compilederrorblock_changelist"))
+    page(staff, url("compilederrorblock_change", error_block.pk))
+    # A compile that failed outright, as CompileFailure records it (message quoted from the compiler).
+    failure = CompileFailure.objects.create(
+        binding=binding, publish_log_id=None, message="SnapshotError: block.xml line 1: unclosed <p>"
+    )
     listing = page(staff, url("coursebinding_changelist"))
     assert f"?binding__id__exact={binding.pk}" in listing
     assert "unclosed" not in listing and "block.xml" in page(staff, url("coursebinding_change", binding.pk))

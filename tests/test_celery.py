@@ -17,7 +17,7 @@ from celery.signals import task_prerun, task_retry
 from django.db import OperationalError, connection
 from django.test import override_settings
 
-from lc_modulestore.api import course_published
+from lc_modulestore.api import SnapshotError, course_published
 from lc_modulestore.compiling.tasks import TASK_NAME, is_transient, retry_countdown
 from lc_modulestore.models import CompileFailure, CourseBinding, CourseIndex
 
@@ -144,10 +144,18 @@ def test_retries_stop_at_the_setting_and_the_old_structure_keeps_serving(
     assert CompileFailure.objects.filter(binding=binding, message__contains="Deadlock").count() == 3
 
 
-def test_a_broken_course_is_recorded_and_not_retried(binding: CourseBinding, publish: Any) -> None:
+def test_a_broken_course_is_recorded_and_not_retried(
+    binding: CourseBinding, publish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A compile failing for a reason that will not go away (the course cannot be a Split structure)."""
     before = live_publish_log(binding)
+
+    def not_a_tree(*args: Any, **kwargs: Any) -> Any:
+        raise SnapshotError("html/summary_html is a child of both vertical/a and vertical/b")
+
+    monkeypatch.setattr("lc_modulestore.compiling.compile_publish.compile_snapshot", not_a_tree)
     html = lc_ops.entity_of(binding, "html", "summary_html")
-    lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
+    lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", "<p>changed</p></html>"))
     with ASYNC, recorded(task_retry) as retries:
         bad_log = publish(binding, [html])
     assert retries == []

@@ -29,8 +29,8 @@ from compile.ids import PublishLogId
 from compile.structure import compile_snapshot
 
 from ..courses.models import CourseBinding
-from ..storage.backend import forget_course_indexes
 from ..storage.codec import StructureEncoder
+from ..storage.index_cache import forget_course_indexes
 from ..storage.models import CompileFailure, CourseIndex
 from ..storage.recent import previous_structure, remember_compile
 from ..storage.writes import live_structure, store_compile

@@ -35,8 +35,11 @@ class BlockFieldData(FieldData):
         self._runtime = runtime
         self._key = key
         self._data = block_data
-        self._usage = located.usage_key
+        self._form = located.form
         self._local: dict[str, Any] | None = None  # what was set in memory (made on first write)
+
+    def _usage(self, key: Any) -> Any:
+        return self._form.usage_key(key)
 
     def _raw(self, block: XBlock, name: str) -> Any:
         """The value as this block holds it, the caller's own (see :mod:`..storage.copies`)."""

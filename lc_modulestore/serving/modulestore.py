@@ -398,10 +398,8 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         for index in self._served_indexes(**kwargs):
             key = CourseLocator(index["org"], index["course"], index["run"])
             served.add(key)
-            found = self._entry(key.for_branch(branch))
-            entry = CourseEntry(
-                key.for_branch(branch), found.structure_id, found.info
-            )  # no version, as Split
+            found = self._entry(key.for_branch(branch))  # Split locates these roots without a version
+            entry = CourseEntry(key.for_branch(branch), found.structure_id, found.info)
             course = self._load(entry, entry.info.structure["root"], 0, kwargs)
             if course.scope_ids.block_type != "error":  # Split drops roots that failed to build
                 courses.append(course)

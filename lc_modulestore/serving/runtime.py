@@ -31,7 +31,7 @@ from ..exceptions import ItemNotFoundError
 from ..storage.split_types import BlockKey
 from .field_data import BlockFieldData
 from .standalone import StandaloneErrorBlock, standalone_class
-from .structure_info import CourseEntry
+from .structure_info import CourseEntry, KeyForm
 
 try:
     from xmodule.x_module import ModuleStoreRuntime as _PlatformRuntime
@@ -61,14 +61,11 @@ class Located:
     """One form of a course key in a runtime: its usage keys (shared per structure), its blocks."""
 
     course_key: Any
-    keys: dict[Any, Any]
+    form: KeyForm
     blocks: dict[Any, XBlock]
 
     def usage_key(self, key: Any) -> Any:
-        usage = self.keys.get(key)
-        if usage is None:
-            usage = self.keys[key] = self.course_key.make_usage_key(key[0], key[1])
-        return usage
+        return self.form.usage_key(key)
 
 
 class _IdReader(IdReader):
@@ -188,8 +185,8 @@ class LearningCoreRuntime(_BaseRuntime):
         caller's key: under Mixed, children keys come branch- and version-free, and so do the
         children built from them).
         """
-        key = _block_key(usage_id.block_type, usage_id.block_id)
         located = self.located(usage_id.course_key)
+        key = located.form.block_keys.get(id(usage_id)) or _block_key(usage_id.block_type, usage_id.block_id)
         block = located.blocks.get(key)
         if block is None:
             block = located.blocks[key] = self._construct(key, self.block_data(key), usage_id, for_parent)
@@ -216,7 +213,7 @@ class LearningCoreRuntime(_BaseRuntime):
             if form.course_key == course_key:
                 break
         else:
-            form = Located(course_key, self.entry.info.usage_keys(course_key), {})
+            form = Located(course_key, self.entry.info.key_form(course_key), {})
             self._forms.append(form)
         # Keys built by an earlier request carry an equal course key object: remember this one too.
         self._last, self._last_key = form, course_key
@@ -276,15 +273,15 @@ class LearningCoreRuntime(_BaseRuntime):
             log.warning("Block %s failed to construct: %s", usage, exc, exc_info=True)
             block = self._error_block(key, block_data, usage.course_key, exc)
         info = block_data.edit_info
-        attributes = block.__dict__
-        # Split's: the version of the key the course was looked up by (None for get_courses' roots).
-        attributes["course_version"] = self.entry.course_key.version_guid
-        attributes["_edited_by"] = info.edited_by
-        attributes["_edited_on"] = info.edited_on
-        attributes["previous_version"] = info.previous_version
-        attributes["update_version"] = info.update_version
-        attributes["source_version"] = info.source_version
-        attributes["definition_locator"] = self.entry.info.definition_locator(key, block_data.definition)
+        # Attributes, not block.__dict__: reading that makes CPython build a dict for every block.
+        # Split's course_version: the version of the key the course was looked up by.
+        block.course_version = self.entry.course_key.version_guid
+        block._edited_by = info.edited_by
+        block._edited_on = info.edited_on
+        block.previous_version = info.previous_version
+        block.update_version = info.update_version
+        block.source_version = info.source_version
+        block.definition_locator = self.entry.info.definition_locator(key, block_data.definition)
         return block
 
     def _error_block(self, key: Any, block_data: Any, course_key: Any, exc: Exception) -> XBlock:
@@ -310,16 +307,17 @@ class LearningCoreRuntime(_BaseRuntime):
         wrapping of it; ``field-data-unbound`` is always the block's own.
         """
         if service_name == "field-data" or service_name == "field-data-unbound":
-            attributes = block.__dict__
             if service_name == "field-data":
-                bound = attributes.get("_bound_field_data")
+                bound = getattr(block, "_bound_field_data", None)
                 if bound is not None:
                     return bound
-            field_data = attributes.get(_FIELD_DATA)
+            field_data = getattr(block, _FIELD_DATA, None)
             if field_data is None:
-                field_data = attributes[_FIELD_DATA] = self._field_data_of(block)
+                field_data = self._field_data_of(block)
+                setattr(block, _FIELD_DATA, field_data)
                 for wrapper in self.options.field_data_wrappers:  # after: they may read the block
-                    field_data = attributes[_FIELD_DATA] = wrapper(block, field_data)
+                    field_data = wrapper(block, field_data)
+                    setattr(block, _FIELD_DATA, field_data)
             return field_data
         return super().service(block, service_name)
 
@@ -328,8 +326,9 @@ class LearningCoreRuntime(_BaseRuntime):
         error_data = self._error_field_data.get(usage) if self._error_field_data else None
         if error_data is not None:
             return error_data
-        key = _block_key(usage.block_type, usage.block_id)
-        return BlockFieldData(self, key, self.block_data(key), self.located(usage.course_key))
+        located = self.located(usage.course_key)
+        key = located.form.block_keys.get(id(usage)) or _block_key(usage.block_type, usage.block_id)
+        return BlockFieldData(self, key, self.block_data(key), located)
 
     @property
     def resources_fs(self) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from opaque_keys.edx.locator import CourseLocator, DefinitionLocator
 
-__all__ = ["CourseEntry", "StructureInfo"]
+__all__ = ["CourseEntry", "KeyForm", "StructureInfo"]
 
 _KEY_FORMS = 8  # forms of a course key (branch, version, Mixed's stripped one...) kept per structure
 
@@ -26,7 +26,7 @@ class StructureInfo:
     parent_map: dict[Any, Any] = field(default_factory=dict)
     _subtree: dict[Any, tuple[datetime, Any]] | None = None
     _all_parents: dict[Any, list[Any]] | None = None
-    _usage_keys: dict[Any, dict[Any, Any]] = field(default_factory=dict)
+    _key_forms: dict[Any, KeyForm] = field(default_factory=dict)
     _definition_locators: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
@@ -58,14 +58,14 @@ class StructureInfo:
                 self._all_parents = parents
         return self._all_parents
 
-    def usage_keys(self, course_key: Any) -> dict[Any, Any]:
-        """{BlockKey: usage key in ``course_key``}, filled as blocks are located (a few forms kept)."""
-        keys = self._usage_keys.get(course_key)
-        if keys is None:
-            if len(self._usage_keys) >= _KEY_FORMS:
-                del self._usage_keys[next(iter(self._usage_keys))]
-            keys = self._usage_keys[course_key] = {}
-        return keys
+    def key_form(self, course_key: Any) -> KeyForm:
+        """The blocks' usage keys in ``course_key``, filled as blocks are located (a few forms kept)."""
+        form = self._key_forms.get(course_key)
+        if form is None:
+            if len(self._key_forms) >= _KEY_FORMS:
+                del self._key_forms[next(iter(self._key_forms))]
+            form = self._key_forms[course_key] = KeyForm(course_key)
+        return form
 
     def definition_locator(self, key: Any, definition: Any) -> Any:
         """The block's ``DefinitionLocator`` (Split sets one on every block it builds)."""
@@ -104,6 +104,26 @@ def _subtree_edits(blocks: dict[Any, Any]) -> dict[Any, tuple[datetime, Any]]:
                 best = latest[child]
         latest[key] = best
     return latest
+
+
+@dataclass(slots=True)
+class KeyForm:
+    """
+    One form of a course key (Split's full key, Mixed's stripped one, ...) and the usage keys of
+    the structure's blocks in it, with the way back from a usage key this form made to its
+    BlockKey (by identity: the keys are kept alive here, so an id names one key).
+    """
+
+    course_key: Any
+    usage_keys: dict[Any, Any] = field(default_factory=dict)
+    block_keys: dict[int, Any] = field(default_factory=dict)
+
+    def usage_key(self, key: Any) -> Any:
+        usage = self.usage_keys.get(key)
+        if usage is None:
+            usage = self.usage_keys[key] = self.course_key.make_usage_key(key[0], key[1])
+            self.block_keys[id(usage)] = key
+        return usage
 
 
 @dataclass(slots=True)

@@ -38,6 +38,7 @@ from .. import conf
 from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
 from .codec import decode_definition, decode_structure_in_memory
 from .copies import private_copy
+from .index_cache import INDEX_CACHE_NAMESPACE, forget_course_indexes
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
 from .split_types import BlockData, BlockKey, EditInfo
 from .structure_cache import DECODED_STRUCTURES, SharedStructureCache
@@ -55,8 +56,6 @@ log = logging.getLogger(__name__)
 type Structure = dict[str, Any]
 type Document = dict[str, Any]
 
-# Our own namespace: clearing it never touches Split's "course_index_cache" when both run side by side.
-INDEX_CACHE_NAMESPACE = "lc_modulestore.course_index_cache"
 # Outside a request, how long (seconds) a cached course index is served before it is read again:
 # the bound on how stale a worker or a shell can see a course compiled by another process. (One
 # indexed query per course and second; inside a request the index stays fixed, as Split keeps it.)
@@ -481,11 +480,6 @@ class LearningCorePersistenceBackend:
             return []
         rows = CompiledStructure.objects.filter(object_id__in=[str(oid) for oid in oids])
         return [bytes(data) for data in rows.values_list("data", flat=True)]
-
-
-def forget_course_indexes() -> None:
-    """Drop this thread's cached course indexes (a compile just made a new structure live)."""
-    RequestCache(namespace=INDEX_CACHE_NAMESPACE).clear()
 
 
 def _still_fresh(loaded_at: float) -> bool:
