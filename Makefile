@@ -19,6 +19,9 @@ $(VENV)/.test: $(VENV)/.base
 	@command -v mariadbd >/dev/null && command -v mysql_config >/dev/null || { \
 	    export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
 	    apt-get install -y -qq mariadb-server libmariadb-dev pkg-config >/dev/null; }
+	@# The Celery end-to-end test's broker (tests/test_celery_worker.py starts and stops it).
+	@command -v redis-server >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && \
+	    apt-get install -y -qq redis-server >/dev/null; }
 	$(PIP) -e '.[test,xblocks,platform]'
 	touch $@
 
@@ -45,8 +48,11 @@ test-sqlite: $(VENV)/.test
 test-platform: $(VENV)/.test
 	LC_TEST_PLATFORM=1 $(VENV)/bin/pytest -q tests/platform
 
+# The server is started for the run and stopped after it, whatever the outcome.
 test-mysql: $(VENV)/.test
-	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$(bash tests/mariadb.sh)" $(VENV)/bin/pytest -q
+	sock="$$(bash tests/mariadb.sh)" && status=0 && \
+	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$sock" $(VENV)/bin/pytest -q || status=$$?; \
+	bash tests/mariadb.sh stop; exit $$status
 
 ## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.
 test: lint test-sqlite test-mysql

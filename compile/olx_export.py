@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +28,8 @@ from typing import Any
 
 from lxml import etree
 
+from .export_files import XML_PARSER, ExportFiles, OlxError
+from .export_policy import PolicyFile
 from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
 
 __all__ = [
@@ -40,16 +44,9 @@ __all__ = [
 _BLOCK_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # A block id in a usage key: opaque-keys accepts these characters.
 _BLOCK_ID = re.compile(r"^[\w\-~.:]+$", re.UNICODE)
-_XML_PARSER = etree.XMLParser(strip_cdata=False, remove_blank_text=False, resolve_entities=False)
-
-
-class OlxError(ValueError):
-    """An export that cannot be imported, with the file (and line, when known) to look at."""
-
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-        self.where = where
-        self.message = message
+# Deeper than any course (course > chapter > sequential > vertical > a few levels of split_test):
+# beyond it, pointer files nest without end and would exhaust the stack.
+_MAX_DEPTH = 64
 
 
 @dataclass(slots=True)
@@ -69,6 +66,12 @@ class OlxBlock:
     source: str
     children: list[OlxBlock] = field(default_factory=list)
     policy: dict[str, Any] = field(default_factory=dict)
+    policy_source: str = ""  # policy.json:LINE of the block's entry, when it has one
+    policy_keys: frozenset[str] = frozenset()  # the fields that entry sets
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.block_type, self.block_id)
 
     @property
     def is_container(self) -> bool:
@@ -116,22 +119,36 @@ def olx_export_folder(path: Path) -> Iterator[Path]:
         return
     if not path.is_file():
         raise OlxError(str(path), "no such file or folder")
+    with tempfile.TemporaryDirectory(prefix="lc-olx-") as tmp:
+        _extract(path, Path(tmp))
+        yield _find_course_root(Path(tmp), str(path))
+
+
+def _extract(archive_path: Path, target: Path) -> None:
+    """
+    Unpack with tarfile's ``data`` filter: no member outside ``target``, no absolute path, no link
+    pointing out, no device file. Anything it refuses, and a truncated or corrupt archive, is an
+    OlxError naming the archive (and the member).
+    """
     try:
-        with tempfile.TemporaryDirectory(prefix="lc-olx-") as tmp, tarfile.open(path) as archive:
-            archive.extractall(tmp, filter="data")
-            yield _find_course_root(Path(tmp))
-    except tarfile.TarError as exc:
-        raise OlxError(str(path), f"not a readable .tar.gz course export ({exc})") from exc
+        with tarfile.open(archive_path) as archive:
+            archive.extractall(target, filter="data")
+    except tarfile.FilterError as exc:
+        member = exc.tarinfo.name
+        raise OlxError(str(archive_path), f"unsafe member {member!r} refused ({exc})", key=member) from exc
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raise OlxError(str(archive_path), f"not a readable .tar.gz course export ({exc})") from exc
 
 
-def _find_course_root(folder: Path) -> Path:
+def _find_course_root(folder: Path, name: str | None = None) -> Path:
+    """The folder holding course.xml: ``folder`` or its one subfolder. Errors name ``name`` (the archive)."""
     if (folder / "course.xml").is_file():
         return folder
     # Studio's .tar.gz holds one top folder (``course/``) with course.xml inside.
     candidates = sorted(p.parent for p in folder.glob("*/course.xml"))
     if len(candidates) == 1:
         return candidates[0]
-    raise OlxError(str(folder), "no course.xml found (expected an OLX course export)")
+    raise OlxError(name or str(folder), "no course.xml found (expected an OLX course export)")
 
 
 def read_course_export(root: Path) -> OlxCourse:
@@ -142,30 +159,12 @@ def read_course_export(root: Path) -> OlxCourse:
 class _ExportReader:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.files = ExportFiles(root)
         self.seen: dict[tuple[str, str], str] = {}
-
-    # --- files -------------------------------------------------------------------------------
+        self.depth = 0
 
     def rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
-
-    def parse_file(self, path: Path, referrer: str) -> etree._Element:
-        if not path.is_file():
-            raise OlxError(referrer, f"points to {self.rel(path)}, which does not exist")
-        try:
-            return etree.parse(str(path), _XML_PARSER).getroot()
-        except etree.XMLSyntaxError as exc:
-            line = exc.lineno or 0
-            raise OlxError(f"{self.rel(path)}:{line}", f"malformed XML: {exc.msg}") from exc
-
-    def read_json(self, path: Path) -> Any:
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise OlxError(f"{self.rel(path)}:{exc.lineno}", f"malformed JSON: {exc.msg}") from exc
+        return self.files.rel(path)
 
     def where(self, element: etree._Element, path: Path) -> str:
         return f"{self.rel(path)}:{element.sourceline or 0}"
@@ -174,29 +173,35 @@ class _ExportReader:
 
     def read(self) -> OlxCourse:
         course_xml = self.root / "course.xml"
-        top = self.parse_file(course_xml, str(self.root))
+        top = self.files.parse_xml(course_xml, str(self.root))
         if top.tag != "course":
             raise OlxError(self.where(top, course_xml), f"expected <course>, found <{top.tag}>")
         org, number = top.get("org"), top.get("course")
         run = top.get("url_name") or top.get("slug")
         if not (org and number and run):
             raise OlxError(self.where(top, course_xml), "<course> needs org, course and url_name attributes")
+        if not _BLOCK_ID.match(run):
+            raise OlxError(
+                self.where(top, course_xml), f"url_name {run!r} is not a valid run", key="url_name"
+            )
         notes: list[str] = []
         drafts = self.root / "drafts"
         if drafts.is_dir():
-            count = sum(1 for p in drafts.rglob("*") if p.is_file())
+            count = sum(len(files) for _, _, files in os.walk(drafts))  # links not followed
             notes.append(f"drafts/ ignored ({count} files): only published content is imported")
 
         policy_dir = self.root / "policies" / run
-        policies = self.read_policies(policy_dir / "policy.json")
+        policies = PolicyFile(self.files, policy_dir / "policy.json")
         grading_path = policy_dir / "grading_policy.json"
-        grading = self.read_json(grading_path) if grading_path.is_file() else {}
+        grading = self.files.read_json(grading_path, self.rel(policy_dir)) if grading_path.is_file() else {}
+        if not isinstance(grading, dict):
+            raise OlxError(self.rel(grading_path), "expected a JSON object (the grading policy)")
 
         root = self.read_block(top, course_xml, run)
         root.block_id = "course"  # Split's root is always course/course; the run lives in the course key.
         detached = self.read_detached(policies)
         blocks = {(b.block_type, b.block_id): b for b in root.walk()}
-        self.apply_policies(policies, blocks, policy_dir / "policy.json", run, root)
+        self.apply_policies(policies, blocks, run, root)
         return OlxCourse(org, number, run, root, detached, grading, notes)
 
     def read_block(self, element: etree._Element, path: Path, default_id: str | None = None) -> OlxBlock:
@@ -204,21 +209,32 @@ class _ExportReader:
         tag = element.tag
         if not isinstance(tag, str) or not _BLOCK_TAG.match(tag):
             raise OlxError(self.where(element, path), f"<{tag}> is not a valid block type")
-        if _is_pointer(element):
-            url_name = element.get("url_name", "")
-            file = self.root / tag / f"{url_name.replace(':', '/')}.xml"
-            body = self.parse_file(file, self.where(element, path))
-            if body.tag != tag:
-                raise OlxError(self.where(body, file), f"expected <{tag}>, found <{body.tag}>")
-            return self.read_definition(body, file, url_name)
-        url_name = element.get("url_name") or default_id or _generated_id(element)
-        return self.read_definition(element, path, url_name)
+        if self.depth >= _MAX_DEPTH:
+            raise OlxError(self.where(element, path), f"blocks nested more than {_MAX_DEPTH} levels deep")
+        self.depth += 1
+        try:
+            if _is_pointer(element):
+                url_name = element.get("url_name", "")
+                self.check_url_name(url_name, self.where(element, path))
+                file = self.root / tag / f"{url_name.replace(':', '/')}.xml"
+                body = self.files.parse_xml(file, self.where(element, path))
+                if body.tag != tag:
+                    raise OlxError(self.where(body, file), f"expected <{tag}>, found <{body.tag}>")
+                return self.read_definition(body, file, url_name)
+            url_name = element.get("url_name") or default_id or _generated_id(element)
+            return self.read_definition(element, path, url_name)
+        finally:
+            self.depth -= 1
+
+    @staticmethod
+    def check_url_name(url_name: str, where: str) -> None:
+        if not _BLOCK_ID.match(url_name):
+            raise OlxError(where, f"url_name {url_name!r} is not a valid block id", key=url_name)
 
     def read_definition(self, element: etree._Element, path: Path, url_name: str) -> OlxBlock:
         tag = element.tag
         where = self.where(element, path)
-        if not _BLOCK_ID.match(url_name):
-            raise OlxError(where, f"url_name {url_name!r} is not a valid block id")
+        self.check_url_name(url_name, where)
         previous = self.seen.setdefault((tag, url_name), where)
         if previous is not where:
             # Split gives every block one parent: a block used twice cannot be served.
@@ -251,11 +267,12 @@ class _ExportReader:
             return
         name = filename if filename.endswith(".html") else f"{filename}.html"
         body_path = self.root / "html" / name
-        if not body_path.is_file():
+        where = self.where(original, path)
+        if not self.files.is_file(body_path, where):
             raise OlxError(
-                self.where(original, path), f"filename points to {self.rel(body_path)}, which does not exist"
+                where, f"filename points to {self.rel(body_path)}, which does not exist", key=filename
             )
-        element.text = etree.CDATA(body_path.read_text(encoding="utf-8"))
+        _set_body(element, self.files.xml_text(body_path, where))
         for child in list(element):
             element.remove(child)
 
@@ -271,31 +288,19 @@ class _ExportReader:
 
     # --- policies and detached pages ---------------------------------------------------------
 
-    def read_policies(self, path: Path) -> dict[str, Any]:
-        if not path.is_file():
-            return {}
-        policies = self.read_json(path)
-        if not isinstance(policies, dict) or not all(isinstance(v, dict) for v in policies.values()):
-            raise OlxError(self.rel(path), 'expected {"type/url_name": {field: value}}')
-        return policies
-
     def apply_policies(
-        self,
-        policies: dict[str, Any],
-        blocks: dict[tuple[str, str], OlxBlock],
-        path: Path,
-        run: str,
-        root: OlxBlock,
+        self, policies: PolicyFile, blocks: dict[tuple[str, str], OlxBlock], run: str, root: OlxBlock
     ) -> None:
         blocks[("course", run)] = root
-        for key, values in policies.items():
+        for key, values in policies.entries.items():
             block_type, _, url_name = key.partition("/")
             target = blocks.get((block_type, url_name))
             if target is None:
-                line = _line_of(path, f'"{key}"')
                 raise OlxError(
-                    f"{self.rel(path)}:{line}", f"policy for {key!r}, but the course has no such block"
+                    policies.where(key), f"policy for {key!r}, but the course has no such block", key=key
                 )
+            target.policy_source = policies.where(key)
+            target.policy_keys = frozenset(values)
             if target.is_container:
                 target.policy = dict(values)
                 continue
@@ -303,37 +308,38 @@ class _ExportReader:
             for name, value in values.items():
                 target.element.set(name, value if isinstance(value, str) else json.dumps(value))
 
-    def read_detached(self, policies: dict[str, Any]) -> list[OlxBlock]:
+    def read_detached(self, policies: PolicyFile) -> list[OlxBlock]:
         detached: list[OlxBlock] = []
-        about = self.root / "about"
-        for page in sorted(about.glob("*.html")) if about.is_dir() else []:
+        for page in self.files.pages(self.root / "about"):
             detached.append(self.page("about", page.stem, page))
         info = self.root / "info"
-        for page in sorted(info.glob("*.html")) if info.is_dir() else []:
+        for page in self.files.pages(info):
             block = self.page("course_info", page.stem, page)
             items = info / f"{page.stem}.items.json"
-            if items.is_file():
-                block.element.set("items", json.dumps(self.read_json(items)))
+            if self.files.is_file(items, self.rel(page)):
+                block.element.set("items", json.dumps(self.files.read_json(items, self.rel(page))))
             detached.append(block)
-        tabs = self.root / "tabs"
-        run_policy: dict[str, Any] = next((v for k, v in policies.items() if k.startswith("course/")), {})
-        tab_settings = {
-            t.get("url_slug"): t for t in run_policy.get("tabs", []) if t.get("type") == "static_tab"
-        }
-        for page in sorted(tabs.glob("*.html")) if tabs.is_dir() else []:
+        tab_settings = policies.static_tabs()
+        for page in self.files.pages(self.root / "tabs"):
             block = self.page("static_tab", page.stem, page)
             tab = tab_settings.get(page.stem, {})
             if tab.get("name"):
-                block.element.set("display_name", tab["name"])
+                block.element.set("display_name", str(tab["name"]))
             if "course_staff_only" in tab:
                 block.element.set("course_staff_only", json.dumps(bool(tab["course_staff_only"])))
             detached.append(block)
         return detached
 
     def page(self, block_type: str, block_id: str, path: Path) -> OlxBlock:
+        self.check_url_name(block_id, self.rel(path))
         element = etree.Element(block_type)
-        element.text = etree.CDATA(path.read_text(encoding="utf-8"))
+        _set_body(element, self.files.xml_text(path, self.rel(path)))
         return OlxBlock(block_type, block_id, element, self.rel(path))
+
+
+def _set_body(element: etree._Element, text: str) -> None:
+    """The body as CDATA, as Studio writes it; as plain (escaped) text when it holds ``]]>`` itself."""
+    element.text = etree.CDATA(text) if "]]>" not in text else text
 
 
 def _is_pointer(element: etree._Element) -> bool:
@@ -350,7 +356,7 @@ def _generated_id(element: etree._Element) -> str:
 
 
 def _copy(element: etree._Element) -> etree._Element:
-    copied = etree.fromstring(etree.tostring(element), _XML_PARSER)
+    copied = etree.fromstring(etree.tostring(element), XML_PARSER)
     copied.tail = None
     return copied
 
@@ -361,10 +367,3 @@ def _with_url_name(block: OlxBlock) -> etree._Element:
     for child in block.children:
         element.append(_with_url_name(child))
     return element
-
-
-def _line_of(path: Path, needle: str) -> int:
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if needle in line:
-            return number
-    return 0

@@ -35,6 +35,9 @@ class EntitySnapshot:
     title: str
     # Components: the block.xml text. Containers: None (their fields are in ``settings``/``content``).
     olx: str | None
+    # Components whose block.xml could not be read (bytes that are not UTF-8, no block.xml at all):
+    # why. They compile into an error block, as one whose block.xml does not parse.
+    olx_error: str | None = None
     # Containers: the published children, in order, as entity ids (deleted/unpublished skipped).
     children: tuple[EntityId, ...] = ()
     # Realized fields when known: always for containers, cached for components (see parser_version).
@@ -50,6 +53,10 @@ class EntitySnapshot:
     @property
     def key(self) -> BlockKeyTuple:
         return (self.block_type, self.block_id)
+
+    @property
+    def is_component(self) -> bool:
+        return self.olx is not None or self.olx_error is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,10 @@ The same code does full and incremental compiles. A full compile builds every en
 snapshot into an empty structure; an incremental one starts from the previous structure and
 rebuilds only the entities the PublishLog names. Both then keep what the root reaches (plus the
 detached pages) in one canonical order, so an incremental compile equals a full one exactly.
+
+A component that cannot be compiled (its block.xml does not parse, is not text, is missing)
+does not stop the course: it becomes an error block (:mod:`compile.broken_components`) and every
+other block compiles as usual.
 """
 
 from __future__ import annotations
@@ -23,13 +27,14 @@ from uuid import UUID
 from bson import ObjectId
 from lxml import etree
 
+from .broken_components import error_fields, error_key, errored_key, is_detached, present_key
 from .fields import PARSER_VERSION, RealizedFields, realize_fields, to_structure_value
 from .gc_pause import without_gc
+from .ids import EntityId
 from .snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
 from .vocabulary import (
     BLOCK_TYPES_WITH_CHILDREN,
     CONTAINER_TYPES,
-    DETACHED_TYPES,
     NON_BLOCK_CHILDREN,
     PUBLISHED_BRANCH,
     ROOT_KEY,
@@ -87,6 +92,8 @@ class CompiledCourse:
     definitions: dict[ObjectId, dict[str, Any]] = field(default_factory=dict)
     # Component fields parsed by this compile, per entity version, for the field-data cache.
     realized: dict[int, RealizedFields] = field(default_factory=dict)
+    # Components this compile turned into error blocks: entity → (its block key, why).
+    errors: dict[EntityId, tuple[BlockKeyTuple, str]] = field(default_factory=dict)
 
     @property
     def structure_id(self) -> ObjectId:
@@ -136,15 +143,22 @@ class _Compiler:
         blocks: dict[BlockKeyTuple, Block] = {}
         if previous is not None:
             blocks = {(b["block_type"], b["block_id"]): b for b in previous["blocks"]}
-            blocks = {key: block for key, block in blocks.items() if key not in snapshot.deleted}
+            blocks = {
+                key: block
+                for key, block in blocks.items()
+                if key not in snapshot.deleted and errored_key(key) not in snapshot.deleted
+            }
         changed = snapshot.entities.keys() if snapshot.changed is None else snapshot.changed
         for entity_id in changed:
             entity = snapshot.entities.get(entity_id)
             if entity is not None:
+                if entity.is_component:  # what it compiled to before, working or not, is replaced
+                    blocks.pop(entity.key, None)
+                    blocks.pop(error_key(entity.key), None)
                 for key, block in self.entity_blocks(entity):
                     blocks[key] = block
         ordered = _outline_order(ROOT_KEY, blocks)
-        ordered += sorted(key for key in blocks if key[0] in DETACHED_TYPES)
+        ordered += sorted(key for key in blocks if is_detached(key))
         self.result.structure = {
             "_id": structure_id(self.uuid, snapshot.publish_log_id),
             "root": list(ROOT_KEY),
@@ -163,13 +177,36 @@ class _Compiler:
 
     # --- one entity -> its blocks ---------------------------------------------------------
 
-    def entity_blocks(self, entity: EntitySnapshot) -> Iterator[tuple[BlockKeyTuple, Block]]:
+    def entity_blocks(self, entity: EntitySnapshot) -> list[tuple[BlockKeyTuple, Block]]:
         edit_info = self.edit_info(entity)
-        if entity.olx is None:  # a container: fields from the importer, children from Learning Core
+        if not entity.is_component:  # a container: fields from the importer, children from Learning Core
             children = [self.snapshot.key_of(c) for c in entity.children]
             fields = RealizedFields(settings=entity.settings or {}, content=entity.content or {})
-            yield entity.key, self.block(entity, entity.key, 0, fields, children, edit_info)
-            return
+            return [(entity.key, self.block(entity, entity.key, 0, fields, children, edit_info))]
+        try:
+            return list(self.component_blocks(entity, edit_info))
+        except _Unreadable as exc:
+            message = str(exc)
+        except Exception as exc:  # anything else one component's OLX can break stays in that component
+            message = f"{entity.block_type}/{entity.block_id} (version {entity.version_num}): {exc!r}"
+        self.result.realized.pop(entity.version_id, None)
+        return [self.error_block(entity, message, edit_info)]
+
+    def error_block(
+        self, entity: EntitySnapshot, message: str, edit_info: dict[str, Any]
+    ) -> tuple[BlockKeyTuple, Block]:
+        self.result.errors[entity.entity_id] = (entity.key, message)
+        key = error_key(entity.key)
+        fields = RealizedFields(*error_fields(entity.title or entity.block_id, entity.olx, message))
+        return key, self.block(entity, key, 0, fields, None, edit_info)
+
+    def component_blocks(
+        self, entity: EntitySnapshot, edit_info: dict[str, Any]
+    ) -> Iterator[tuple[BlockKeyTuple, Block]]:
+        if entity.olx_error is not None:
+            raise _Unreadable(
+                f"{entity.block_type}/{entity.block_id} (version {entity.version_num}): {entity.olx_error}"
+            )
         if entity.block_type in BLOCK_TYPES_WITH_CHILDREN:
             yield from self.element_blocks(entity, self.parse(entity), entity.key, edit_info, count())
             return
@@ -210,7 +247,7 @@ class _Compiler:
         try:
             return etree.fromstring((entity.olx or "").encode(), _PARSER)
         except etree.XMLSyntaxError as exc:
-            raise SnapshotError(
+            raise _Unreadable(
                 f"{entity.block_type}/{entity.block_id} (version {entity.version_num}): block.xml line"
                 f" {exc.lineno}: {exc.msg}"
             ) from exc
@@ -278,8 +315,17 @@ class _Compiler:
         return edit_info
 
 
+class _Unreadable(SnapshotError):
+    """One component's block.xml cannot be compiled: it becomes an error block."""
+
+
 def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
-    """The blocks the root reaches, depth first in children order; anything else is an orphan."""
+    """
+    The blocks the root reaches, depth first in children order; anything else is an orphan. A
+    parent listing a component that is now an error block (or an error block whose component is
+    fixed) gets its children list rewritten, in a copy: documents of a previous structure are
+    shared and never mutated.
+    """
     order: list[BlockKeyTuple] = []
     seen = {root}
     stack = [root]
@@ -291,7 +337,11 @@ def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> l
         order.append(key)
         children = block["fields"].get("children")
         if children:
-            keys = [(child[0], child[1]) for child in children]
+            listed = [(child[0], child[1]) for child in children]
+            keys = [present_key(child, blocks) for child in listed]
+            if keys != listed:
+                fields = {**block["fields"], "children": [list(child) for child in keys]}
+                blocks[key] = {**block, "fields": fields}
             if not seen.isdisjoint(keys) or len(set(keys)) != len(keys):
                 _raise_shared(root, blocks, keys)
             seen.update(keys)

@@ -14,6 +14,7 @@ __all__ = [
     "CONTAINER_TYPES",
     "DETACHED_TYPES",
     "DRAFT_BRANCH",
+    "ERROR_TYPE",
     "INHERITABLE_FIELDS",
     "LIBRARY_BRANCH",
     "NON_BLOCK_CHILDREN",
@@ -47,6 +48,8 @@ BLOCK_TYPES_WITH_CHILDREN: Final = frozenset(
 )
 # Blocks that belong to a course without being anyone's child (Split keeps them in the structure too).
 DETACHED_TYPES: Final = frozenset({"about", "course_info", "static_tab"})
+# What a component whose block.xml cannot be read compiles into (edx-platform's ErrorBlock).
+ERROR_TYPE: Final = "error"
 # Child elements that are settings or references, not blocks: a course's <wiki>, a conditional's
 # <show sources="..."> (the blocks it shows live elsewhere in the course).
 NON_BLOCK_CHILDREN: Final = frozenset({"wiki", "show"})

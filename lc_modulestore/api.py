@@ -76,6 +76,26 @@ class CourseView:
     def root(self) -> BlockView:
         return self.blocks["/".join(ROOT_KEY)]
 
+    def outline(self) -> list[str]:
+        """The outline a learner would see, indented by depth, then the detached pages."""
+        lines = [f"{self.course_key}  structure {self.structure_id}  (PublishLog {self.publish_log_id})"]
+        reachable: set[str] = set()
+
+        def visit(key: str, depth: int) -> None:
+            reachable.add(key)
+            block = self.blocks[key]
+            lines.append(
+                f"{'  ' * depth}{block.block_type:<16} {block.display_name or ''}  [{block.block_id}]"
+            )
+            for child in block.children:
+                visit(child, depth + 1)
+
+        visit("/".join(ROOT_KEY), 0)
+        detached = [key for key in self.blocks if key not in reachable]
+        if detached:
+            lines.append("detached: " + ", ".join(detached))
+        return lines
+
     def as_json(self) -> dict[str, Any]:
         return {
             "course_key": self.course_key,

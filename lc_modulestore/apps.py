@@ -1,4 +1,7 @@
-"""App config: registers the course root container type with Learning Core."""
+"""
+App config: registers the course root container type with Learning Core, the compile after every
+publish, the record of each compile, and the system checks.
+"""
 
 from django.apps import AppConfig
 
@@ -23,3 +26,10 @@ class LcModulestoreConfig(AppConfig):
         from .compiling.receivers import on_entities_published
 
         signals.ENTITIES_PUBLISHED.connect(on_entities_published, dispatch_uid="lc_modulestore.compile")
+
+        from .compiling.compile_publish import compile_finished
+        from .operations.checks import register_checks
+        from .operations.records import on_compile_finished
+
+        compile_finished.connect(on_compile_finished, dispatch_uid="lc_modulestore.record_compile")
+        register_checks()

@@ -13,6 +13,9 @@ from django.conf import settings
 __all__ = [
     "ALL_SETTINGS",
     "COMPILE_ASYNC",
+    "COMPILE_COUNTDOWN",
+    "COMPILE_QUEUE",
+    "COMPILE_RETRIES",
     "INSERT_BATCH_SIZE",
     "RECENT_COMPILES_LRU_SIZE",
     "STRUCTURE_CACHE",
@@ -41,6 +44,21 @@ COMPILE_ASYNC = Setting(
     "LC_MODULESTORE_COMPILE_ASYNC",
     False,
     "Compile publishes in a Celery task instead of right after the publish commits.",
+)
+COMPILE_QUEUE: Setting[str | None] = Setting(
+    "LC_MODULESTORE_COMPILE_QUEUE",
+    None,
+    "Celery queue the compile task is sent to (None: the Celery app's own routing decides).",
+)
+COMPILE_COUNTDOWN = Setting(
+    "LC_MODULESTORE_COMPILE_COUNTDOWN",
+    0,
+    "Seconds a queued compile waits before it runs: publishes within that window compile once.",
+)
+COMPILE_RETRIES = Setting(
+    "LC_MODULESTORE_COMPILE_RETRIES",
+    5,
+    "Retries of a compile task after a transient database error (deadlock, lost connection).",
 )
 STRUCTURE_CACHE: Setting[str | None] = Setting(
     "LC_MODULESTORE_STRUCTURE_CACHE",
@@ -75,6 +93,9 @@ INSERT_BATCH_SIZE = Setting(
 
 ALL_SETTINGS: tuple[Setting[object], ...] = (
     COMPILE_ASYNC,
+    COMPILE_QUEUE,
+    COMPILE_COUNTDOWN,
+    COMPILE_RETRIES,
     STRUCTURE_CACHE,
     STRUCTURE_CACHE_CHUNK_SIZE,
     STRUCTURE_LRU_SIZE,

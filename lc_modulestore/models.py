@@ -1,22 +1,32 @@
 """
 Every model of the app, for Django to find: each table is defined with the part of the flow that
-owns it (``courses``, ``storage``, ``serving``).
+owns it (``courses``, ``storage``, ``serving``, ``operations``).
 """
 
 from .courses.models import BlockEntity, CourseBinding, CourseOutline, CourseOutlineVersion, VersionFieldData
+from .operations.models import LastCompile, LastImport
 from .serving.models import CourseFlagOverride, OrgFlagOverride
-from .storage.models import CompiledDefinition, CompiledStructure, CompileFailure, CourseIndex
+from .storage.models import (
+    CompiledDefinition,
+    CompiledErrorBlock,
+    CompiledStructure,
+    CompileFailure,
+    CourseIndex,
+)
 
 __all__ = [
     "BlockEntity",
     "CompileFailure",
     "CompiledDefinition",
+    "CompiledErrorBlock",
     "CompiledStructure",
     "CourseBinding",
     "CourseFlagOverride",
     "CourseIndex",
     "CourseOutline",
     "CourseOutlineVersion",
+    "LastCompile",
+    "LastImport",
     "OrgFlagOverride",
     "VersionFieldData",
 ]

@@ -5,13 +5,15 @@ In an LMS only the app list matters: add ``lc_modulestore`` next to the Learning
 the platform already installs.
 """
 
+import os
 from pathlib import Path
 
 from openedx_content.settings_api import openedx_content_backcompat_apps_to_install
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# Everything a run writes (SQLite file, media, MariaDB data) stays under one ignored folder.
-VAR_DIR = PROJECT_ROOT / "var"
+# Everything a run writes (SQLite file, media, MariaDB data) stays under one ignored folder
+# (``LC_VAR_DIR`` moves it, e.g. to a scratch directory).
+VAR_DIR = Path(os.environ.get("LC_VAR_DIR", PROJECT_ROOT / "var"))
 
 SECRET_KEY = "lc-modulestore-standalone-not-secret"
 DEBUG = False
@@ -32,7 +34,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE: list[str] = []
-ROOT_URLCONF = None
+ROOT_URLCONF: str | None = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {

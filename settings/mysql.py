@@ -8,6 +8,10 @@ MySQL/MariaDB, configured from the environment.
 import os
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
+
+# django-mysql's system checks (InnoDB strict mode, utf8mb4) and its MySQLCache backend.
+MYSQL_APPS = ["django_mysql"]
 
 
 def mysql_database() -> dict[str, object]:
@@ -27,3 +31,4 @@ def mysql_database() -> dict[str, object]:
 
 
 DATABASES = {"default": mysql_database()}
+INSTALLED_APPS = [*INSTALLED_APPS, *MYSQL_APPS]

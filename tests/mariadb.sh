@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Start (or reuse) a private MariaDB server for the tests: Debian's mariadb-server, its own data
 # directory under var/, a unix socket, no network, running as root (no systemd here).
-# Prints the socket path on stdout; everything else goes to stderr.
+# Prints the socket path on stdout; everything else goes to stderr. `mariadb.sh stop` stops it.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 base="$root/var/mariadb"
 sock="$base/mysqld.sock"
+if [ "${1:-}" = "stop" ]; then
+    if [ -S "$sock" ]; then
+        mariadb-admin --socket="$sock" -uroot shutdown >/dev/null 2>&1 || true
+    fi
+    exit 0
+fi
 if ! command -v mariadbd >/dev/null 2>&1; then
     echo "installing mariadb-server ..." >&2
     export DEBIAN_FRONTEND=noninteractive

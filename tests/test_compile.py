@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -20,9 +21,7 @@ from openedx_content.models_api import (
     PublishSideEffect,
 )
 
-from compile.structure import compile_snapshot
 from lc_modulestore.api import compile_course, course_published
-from lc_modulestore.compiling.published_state import read_published_state
 from lc_modulestore.models import (
     CompiledDefinition,
     CompiledStructure,
@@ -31,54 +30,21 @@ from lc_modulestore.models import (
     CourseIndex,
     VersionFieldData,
 )
-from lc_modulestore.storage.codec import decode_structure
+from lc_modulestore.storage import writes
 from lc_modulestore.storage.recent import forget_recent_compiles
 
 from . import lc_ops
-from .conftest import SAMPLE_COURSE
+from .storage_checks import (
+    assert_incremental_equals_full,
+    assert_storage_invariant,
+    live_definition_ids,
+    live_structure,
+)
 
 pytestmark = pytest.mark.django_db
 KEY = "course-v1:LCDemo+LC101+2026"
 # What a publish by the same user changes at the top of a structure (blocks aside).
 STRUCTURE_LEVEL_CHANGES = {"_id", "previous_version", "edited_on"}
-
-
-@pytest.fixture
-def binding(run_import: Any) -> CourseBinding:
-    run_import(SAMPLE_COURSE)
-    return CourseBinding.objects.select_related("learning_package").get()
-
-
-@pytest.fixture
-def publish(django_capture_on_commit_callbacks: Any) -> Any:
-    def run(binding: CourseBinding, entity_ids: list[int] | None = None) -> int:
-        with django_capture_on_commit_callbacks(execute=True):
-            return lc_ops.publish(binding, entity_ids).id
-
-    return run
-
-
-def live_structure(binding: CourseBinding) -> dict[str, Any]:
-    index = CourseIndex.objects.select_related("published_structure").get(binding=binding)
-    return decode_structure(bytes(index.published_structure.data))
-
-
-def assert_storage_invariant(binding: CourseBinding) -> None:
-    """The rows stored for a course are exactly those its live structure references."""
-    index = CourseIndex.objects.get(binding=binding)
-    assert list(CompiledStructure.objects.filter(binding=binding).values_list("pk", flat=True)) == [
-        index.published_structure_id
-    ]
-    referenced = {str(b["definition"]) for b in live_structure(binding)["blocks"]}
-    assert (
-        set(CompiledDefinition.objects.filter(binding=binding).values_list("object_id", flat=True))
-        == referenced
-    )
-
-
-def assert_incremental_equals_full(binding: CourseBinding) -> None:
-    full = compile_snapshot(read_published_state(binding)).structure
-    assert live_structure(binding) == full
 
 
 def test_first_compile_is_stored_and_indexed(binding: CourseBinding) -> None:
@@ -97,16 +63,18 @@ def test_first_compile_is_stored_and_indexed(binding: CourseBinding) -> None:
 
 def test_one_edit_changes_one_block_and_one_definition(binding: CourseBinding, publish: Any) -> None:
     before = live_structure(binding)
-    old_definitions = set(CompiledDefinition.objects.values_list("object_id", flat=True))
+    old_definitions = live_definition_ids(binding)
     html = lc_ops.entity_of(binding, "html", "summary_html")
     lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", "<p>new</p></html>"))
     publish(binding, [html])
 
     after = live_structure(binding)
-    new_definitions = set(CompiledDefinition.objects.values_list("object_id", flat=True))
+    new_definitions = live_definition_ids(binding)
     assert len(new_definitions - old_definitions) == 1
     assert len(old_definitions - new_definitions) == 1
-    assert not CompiledStructure.objects.filter(object_id=str(before["_id"])).exists()
+    # The superseded structure and definition stay readable a while, for reads in flight.
+    assert CompiledStructure.objects.get(object_id=str(before["_id"])).branch is None
+    assert CompiledDefinition.objects.get(object_id=(old_definitions - new_definitions).pop()).superseded_at
     assert after["previous_version"] == before["_id"]
     assert {k for k in before if k != "blocks" and before[k] != after[k]} == STRUCTURE_LEVEL_CHANGES
     changed = [
@@ -137,25 +105,6 @@ def test_course_published_signal_follows_the_swap(binding: CourseBinding, publis
         course_published.disconnect(listen)
     assert [(str(r["course_key"]), r["publish_log_id"]) for r in received] == [(KEY, log_id)]
     assert received[0]["structure_id"] == str(live_structure(binding)["_id"])
-
-
-def test_failed_compile_keeps_serving_and_is_recorded(binding: CourseBinding, publish: Any) -> None:
-    before = live_structure(binding)
-    html = lc_ops.entity_of(binding, "html", "summary_html")
-    good = lc_ops.block_xml(html)
-    lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
-    bad_log = publish(binding, [html])
-    failure = CompileFailure.objects.get(binding=binding)
-    assert failure.publish_log_id == bad_log
-    assert "html/summary_html" in failure.message and "block.xml" in failure.message
-    assert live_structure(binding) == before
-    assert_storage_invariant(binding)
-
-    lc_ops.set_block_xml(binding, html, good.replace("</html>", "<p>fixed</p></html>"))
-    publish(binding, [html])
-    assert live_structure(binding)["_id"] != before["_id"]
-    assert_incremental_equals_full(binding)
-    assert_storage_invariant(binding)
 
 
 def test_shared_child_is_an_error_naming_both_parents(binding: CourseBinding, publish: Any) -> None:
@@ -268,4 +217,28 @@ def test_a_structure_in_an_older_format_is_recompiled_in_full(binding: CourseBin
     publish(binding, [html])
     assert not CompileFailure.objects.exists()
     assert_incremental_equals_full(binding)
+    assert_storage_invariant(binding)
+
+
+def test_superseded_rows_go_once_readers_are_done(
+    binding: CourseBinding, publish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept SUPERSEDED_GRACE for reads in flight, then deleted by the course's next compile."""
+    first = live_structure(binding)
+    html = lc_ops.entity_of(binding, "html", "summary_html")
+    for step in range(3):
+        lc_ops.set_block_xml(
+            binding, html, lc_ops.block_xml(html).replace("</html>", f"<p>{step}</p></html>")
+        )
+        publish(binding, [html])
+    assert CompiledStructure.objects.filter(binding=binding).count() == 4
+    assert CompiledDefinition.objects.filter(binding=binding, superseded_at__isnull=False).count() == 3
+    later = writes._now() + writes.SUPERSEDED_GRACE + timedelta(seconds=1)
+    monkeypatch.setattr(writes, "_now", lambda: later)
+    lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", "<p>last</p></html>"))
+    publish(binding, [html])
+    # Only the one superseded just now is left besides the live rows.
+    assert not CompiledStructure.objects.filter(object_id=str(first["_id"])).exists()
+    assert CompiledStructure.objects.filter(binding=binding).count() == 2
+    assert CompiledDefinition.objects.filter(binding=binding, superseded_at__isnull=False).count() == 1
     assert_storage_invariant(binding)

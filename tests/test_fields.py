@@ -276,7 +276,8 @@ def test_group_access_keys_are_partition_ids() -> None:
     settings = settings_of("html", '<html group_access=\'{"50": [1, 2], "07": [3]}\'>x</html>')
     assert settings == {"group_access": {"50": [1, 2], "7": [3]}}  # GroupAccessDict: int keys, str on write
     bad = settings_of("html", "<html group_access='{\"cohort\": [1]}'>x</html>")
-    assert bad == {"xml_attributes": {"group_access": '{"cohort": [1]}'}}
+    # Unreadable: kept raw, and the block closed to all but staff rather than open to everyone.
+    assert bad == {"xml_attributes": {"group_access": '{"cohort": [1]}'}, "visible_to_staff_only": True}
 
 
 @pytest.mark.parametrize(

@@ -23,8 +23,12 @@ Settings (the structure's block ``fields``)
       relative time (video ``start_time``/``end_time``) → ``"HH:MM:SS"``;
       dict/list → the parsed JSON; references (split_test, conditional) → ``[block_type, block_id]``.
     * A value its type cannot hold (``weight="heavy"``, a date that does not parse, ``graded="yes"``)
-      does not raise: the raw text goes to ``xml_attributes`` instead, so nothing is lost and the
-      field keeps its default.
+      does not raise: the raw text goes to ``xml_attributes`` instead, so nothing is lost, the
+      field keeps its default, and ``RealizedFields.unreadable`` says so (the importer warns).
+      Except for the fields that restrict access (``rules.FAIL_CLOSED``): there the default would
+      open the block to everyone, so an unreadable ``group_access`` or ``visible_to_staff_only``
+      makes the block visible to staff only, an unreadable ``hide_from_toc`` hides it, and an
+      unreadable ``start`` is ``rules.FAR_FUTURE``.
     * An attribute no rule knows for a *modelled* block type (one in :data:`TYPE_FIELDS`) is kept, as
       the raw string, in the settings field ``xml_attributes`` (a dict), as ``load_metadata`` does.
       ``xml_attributes`` is only present when it is not empty.
@@ -85,7 +89,7 @@ Deliberate differences from edx-platform's import
     * A ``<meta>`` child (JSON metadata in 2012-era OLX) is not read.
 """
 
-from .readers import RealizedFields, realize_fields
+from .readers import RealizedFields, Unreadable, realize_fields
 from .rules import (
     COMMON_FIELDS,
     CONTENT,
@@ -107,6 +111,7 @@ __all__ = [
     "FieldRule",
     "Kind",
     "RealizedFields",
+    "Unreadable",
     "date_field_names",
     "realize_fields",
     "to_structure_value",

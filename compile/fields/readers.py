@@ -6,7 +6,8 @@ child elements by block type (html, problem, video, course, conditional, ...).
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -17,6 +18,7 @@ from .rules import (
     ANY,
     COMMON_FIELDS,
     CONTENT,
+    FAIL_CLOSED,
     NEVER_FIELDS,
     NOT_IN_DEFINITION,
     POLICY_ONLY,
@@ -26,13 +28,33 @@ from .rules import (
 )
 from .values import CONVERTERS, InvalidValue, string_value, usage_reference
 
-__all__ = ["RealizedFields", "realize_fields"]
+__all__ = ["RealizedFields", "Unreadable", "realize_fields"]
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A value its field's type cannot hold: kept (raw) in xml_attributes, and what was done instead."""
+
+    name: str
+    raw: str
+    kind: str
+    from_policy: bool  # set by policy.json rather than by an OLX attribute
+    closed: tuple[str, Any] | None  # the setting forced to keep the block closed (FAIL_CLOSED)
+
+    def message(self) -> str:
+        """For the import's warnings: the field, the value, and what the block does instead."""
+        text = f"{self.name}={self.raw[:80]!r} is not a valid {self.kind}"
+        if self.closed is None:
+            return f"{text}; ignored (kept in xml_attributes), the field keeps its default"
+        setting, value = self.closed
+        return f"{text}; ignored, and {setting} is set to {json.dumps(value)} (fail closed)"
 
 
 @dataclass(frozen=True, slots=True)
 class RealizedFields:
     settings: dict[str, Any]  # JSON-serializable values only
     content: dict[str, Any]  # JSON-serializable values only
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 # --- elements ---------------------------------------------------------------------------------
@@ -45,6 +67,7 @@ class _Split:
     settings: dict[str, Any] = field(default_factory=dict)
     content: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, str] = field(default_factory=dict)
+    unreadable: dict[str, Unreadable] = field(default_factory=dict)
 
     def attribute(self, name: str, raw: str) -> None:
         """One attribute into its field (typed), or into xml_attributes."""
@@ -58,13 +81,39 @@ class _Split:
             value = CONVERTERS[rule.kind](raw)
         except InvalidValue:
             self.unknown[name] = raw
+            self.unreadable[name] = Unreadable(name, raw, rule.kind.value, False, FAIL_CLOSED.get(name))
             return
         (self.content if rule.scope == CONTENT else self.settings)[name] = value
+
+    def policy_value(self, name: str, value: Any) -> None:
+        """
+        A container's policy.json value (already JSON-typed) over its attributes: stored as given,
+        as edx-platform's policy overrides do, unless its field's type cannot read it.
+        """
+        if name == "xml_attributes" and isinstance(value, dict):
+            self.unknown.update(value)
+            return
+        rule = self.rules.get(name)
+        if rule is not None:
+            raw = value if isinstance(value, str) else json.dumps(value)
+            try:
+                CONVERTERS[rule.kind](raw)
+            except InvalidValue:
+                self.settings.pop(name, None)
+                self.unknown[name] = raw
+                self.unreadable[name] = Unreadable(name, raw, rule.kind.value, True, FAIL_CLOSED.get(name))
+                return
+        self.unreadable.pop(name, None)  # a readable policy value replaces an unreadable attribute
+        self.settings[name] = value
 
     def result(self) -> RealizedFields:
         if self.unknown:
             self.settings["xml_attributes"] = self.unknown
-        return RealizedFields(settings=self.settings, content=self.content)
+        for unreadable in self.unreadable.values():  # last, so that nothing reopens what they close
+            if unreadable.closed is not None:
+                setting, value = unreadable.closed
+                self.settings[setting] = value
+        return RealizedFields(self.settings, self.content, tuple(self.unreadable.values()))
 
 
 def _attributes(element: etree._Element, split: _Split) -> Iterator[tuple[str, str]]:
@@ -258,11 +307,15 @@ def _option_children(element: etree._Element, split: _Split) -> None:
                 split.attribute(name, child.text or "")
 
 
-def realize_fields(block_type: str, element: etree._Element) -> RealizedFields:
+def realize_fields(
+    block_type: str, element: etree._Element, policy: Mapping[str, Any] | None = None
+) -> RealizedFields:
     """
     The settings and content field values of one block, from its full OLX element (pointers
-    resolved, an html ``filename`` body already inlined as the element's text). Child blocks are
-    not fields and are ignored. Never raises on odd values: they end up in ``xml_attributes``.
+    resolved, an html ``filename`` body already inlined as the element's text) and, for a
+    container, its policy.json entry. Child blocks are not fields and are ignored. Never raises on
+    odd values: they end up in ``xml_attributes``, are listed in ``unreadable``, and those of the
+    fields that restrict access (FAIL_CLOSED) close the block rather than leave it open.
     """
     rule_type = ALIASES.get(block_type, block_type)
     own = RULES_BY_TYPE.get(rule_type)
@@ -277,4 +330,6 @@ def realize_fields(block_type: str, element: etree._Element) -> RealizedFields:
             body(element, split)
         elif own is None:
             _option_children(element, split)
+    for name, value in (policy or {}).items():
+        split.policy_value(name, value)
     return split.result()

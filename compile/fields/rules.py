@@ -1,3 +1,4 @@
+# Over 400 lines: the rule table itself, one entry per field as the platform's XBlock classes declare it.
 """
 The rule table: which XBlock field each OLX attribute is, its type and its scope, per block type,
 as the platform's XBlock classes declare them (the package docstring says how values convert).
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "ALIASES",
@@ -15,6 +16,8 @@ __all__ = [
     "COMMON_FIELDS",
     "CONTENT",
     "DATE_FIELDS",
+    "FAIL_CLOSED",
+    "FAR_FUTURE",
     "NEVER_FIELDS",
     "NOT_IN_DEFINITION",
     "PARSER_VERSION",
@@ -28,7 +31,7 @@ __all__ = [
 ]
 
 # Bump whenever a rule below changes what realize_fields returns: cached results are keyed on it.
-PARSER_VERSION: Final[int] = 2
+PARSER_VERSION: Final[int] = 3
 
 
 # --- the rule table ---------------------------------------------------------------------------
@@ -372,6 +375,19 @@ POLICY_ONLY: Final = frozenset({"tabs", "grading_policy", "discussion_blackouts"
 NOT_IN_DEFINITION: Final = frozenset(
     {"url_name", "filename", "xblock-family", "x-is-pointer-node", "xml_attributes"}
 )
+
+# Fields that restrict who sees a block. A value of theirs that cannot be read must not lift the
+# restriction it was meant to set, so it closes the block instead: the setting to force, its value.
+# An unreadable group_access cannot say which groups may see the block, so only staff do; an
+# unreadable start is a date that never comes (FAR_FUTURE: far beyond any course, far enough from
+# datetime's limits that date arithmetic on it, relative due dates or beta days, cannot overflow).
+FAR_FUTURE: Final = "2999-01-01T00:00:00+00:00"
+FAIL_CLOSED: Final[dict[str, tuple[str, Any]]] = {
+    "group_access": ("visible_to_staff_only", True),
+    "visible_to_staff_only": ("visible_to_staff_only", True),
+    "hide_from_toc": ("hide_from_toc", True),
+    "start": ("start", FAR_FUTURE),
+}
 
 RULES_BY_TYPE: Final[dict[str, dict[str, FieldRule]]] = {
     block_type: {**COMMON_FIELDS, **own} for block_type, own in TYPE_FIELDS.items()

@@ -192,9 +192,13 @@ def _group_access(raw: str) -> Any:
     if value is None:
         return None
     try:  # GroupAccessDict: int(key) on read, str(key) on write
-        return {str(int(key)): groups for key, groups in value.items()}
+        access = {str(int(key)): groups for key, groups in value.items()}
     except ValueError:
         raise InvalidValue(raw) from None
+    for groups in access.values():  # the LMS iterates the group ids: a string would be its characters
+        if not isinstance(groups, list) or not all(type(group) is int for group in groups):
+            raise InvalidValue(raw)
+    return access
 
 
 _RANDOMIZATION_ALIASES: Final = {"": "always", "true": "always", "false": "per_student"}

@@ -138,7 +138,9 @@ def bench_course(path: Path, course_key: str, label: str, runs: int = 5) -> Cour
         structure_json_bytes=len(inflate(data)),
         prototype_bytes=len(prototype),
         bytes_per_block=round(len(data) / max(figures.blocks, 1), 1),
-        definition_rows=CompiledDefinition.objects.filter(binding=binding).count(),
+        definition_rows=CompiledDefinition.objects.filter(
+            binding=binding, superseded_at__isnull=True
+        ).count(),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     )
     return figures

@@ -1,3 +1,4 @@
+# Over 400 lines: the one reader of Learning Core's published state, every query a compile needs.
 """
 The one reader of a bound course's published state in Learning Core: whole (a full compile) or
 only what the publishes since the last compile touched (an incremental one).
@@ -20,6 +21,7 @@ from openedx_content.models_api import (
     ComponentVersionMedia,
     Container,
     EntityListRow,
+    Media,
     PublishableEntity,
     Published,
     PublishLog,
@@ -226,12 +228,7 @@ def _read_entities(
         published = published.filter(entity_id__in=entity_ids)
     rows = [_published_row(values) for values in published.values_list(*_PUBLISHED_LOOKUPS)]
     children = _children(binding, {row.entity_list_id for row in rows if row.entity_list_id is not None})
-    olx = {
-        VersionId(version_id): text
-        for version_id, text in ComponentVersionMedia.objects.filter(
-            component_version_id__in=[row.version_id for row in rows if row.is_component], path="block.xml"
-        ).values_list("component_version_id", "media__text")
-    }
+    olx = _block_xml([row.version_id for row in rows if row.is_component])
     edits = _edit_info(binding, entity_ids)
     inherited = _inherited_fields(
         {row.entity_id for row in rows if row.is_container and row.settings is None}
@@ -251,7 +248,8 @@ def _read_entities(
             version_id=row.version_id,
             version_num=row.version_num,
             title=row.title,
-            olx=olx.get(row.version_id) if row.is_component else None,
+            olx=olx.get(row.version_id, _NO_BLOCK_XML)[0] if row.is_component else None,
+            olx_error=olx.get(row.version_id, _NO_BLOCK_XML)[1] if row.is_component else None,
             children=tuple(children.get(row.entity_list_id, ())) if row.entity_list_id is not None else (),
             settings=settings,
             content=content,
@@ -262,6 +260,41 @@ def _read_entities(
             previous_edit_publish_log_id=edit.previous_publish_log_id if edit else None,
         )
     return snapshots
+
+
+_NO_BLOCK_XML: tuple[str | None, str | None] = (None, "the component version has no block.xml")
+
+
+def _block_xml(version_ids: list[VersionId]) -> dict[VersionId, tuple[str | None, str | None]]:
+    """
+    Each component version's block.xml as text, or why it cannot be read. Learning Core keeps
+    small text in the row; media stored as a file only (``text`` null) is read and decoded, so that
+    it compiles as what it says rather than as an empty block.
+    """
+    found: dict[VersionId, tuple[str | None, str | None]] = {}
+    files: dict[int, VersionId] = {}
+    for version_id, text, media_id in ComponentVersionMedia.objects.filter(
+        component_version_id__in=version_ids, path="block.xml"
+    ).values_list("component_version_id", "media__text", "media_id"):
+        if text is not None:
+            found[VersionId(version_id)] = (text, None)
+        else:
+            files[media_id] = VersionId(version_id)
+    for media in Media.objects.filter(pk__in=files).select_related("learning_package"):
+        found[files[media.pk]] = _media_text(media)
+    return found
+
+
+def _media_text(media: Media) -> tuple[str | None, str | None]:
+    try:
+        with media.read_file() as file:
+            data = file.read()
+    except Exception as exc:  # a missing or unreadable file in Learning Core's storage
+        return None, f"block.xml is stored as a file that cannot be read ({type(exc).__name__}: {exc})"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"block.xml is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
 
 
 def _block_keys(binding: CourseBinding, entity_ids: Collection[EntityId]) -> dict[EntityId, BlockKeyTuple]:

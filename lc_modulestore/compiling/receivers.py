@@ -29,21 +29,45 @@ def compiles_paused() -> Iterator[None]:
         _paused.on = previous
 
 
-def on_entities_published(learning_package: Any, **kwargs: Any) -> None:
+def on_entities_published(learning_package: Any, change_log: Any = None, **kwargs: Any) -> None:
     """
     Learning Core sends this synchronously inside the publish's ``on_commit``. Synchronous by
     default (the course is current as soon as the publish returns); with
-    ``LC_MODULESTORE_COMPILE_ASYNC = True`` a Celery task does it instead. Errors never reach the
-    publisher: they are recorded as a :class:`CompileFailure` and the old structure keeps serving.
+    ``LC_MODULESTORE_COMPILE_ASYNC = True`` a Celery task does it instead, and when the task
+    cannot be queued (Celery missing, broker down) the compile runs here rather than not at all.
+    Errors never reach the publisher: they are recorded as a :class:`CompileFailure` and the old
+    structure keeps serving.
     """
     if getattr(_paused, "on", False):
         return
     binding = CourseBinding.objects.filter(learning_package_id=learning_package.id).first()
     if binding is None:
         return  # a library or another package this project does not serve
-    if conf.COMPILE_ASYNC.value:
-        from .tasks import compile_course_task
-
-        compile_course_task.delay(binding.pk)
+    if conf.COMPILE_ASYNC.value and _queue_compile(binding, getattr(change_log, "publish_log_id", None)):
         return
     compile_bound_course(binding, raise_errors=False)
+
+
+def _queue_compile(binding: CourseBinding, publish_log_id: int | None) -> bool:
+    """Send the compile to Celery; False (logged) when it cannot be sent."""
+    try:
+        from .tasks import compile_course_task
+    except ImportError:
+        log.error(
+            "LC_MODULESTORE_COMPILE_ASYNC is on but Celery cannot be imported"
+            " (pip install lc-modulestore[celery]); compiling %s in the publishing process",
+            binding.course_key,
+        )
+        return False
+    options: dict[str, Any] = {"countdown": conf.COMPILE_COUNTDOWN.value or None}
+    if conf.COMPILE_QUEUE.value:
+        options["queue"] = conf.COMPILE_QUEUE.value
+    try:
+        compile_course_task.apply_async((binding.pk, publish_log_id), **options)
+    except Exception:
+        log.exception(
+            "Could not queue the compile of %s (is the broker up?); compiling it in the publishing process",
+            binding.course_key,
+        )
+        return False
+    return True

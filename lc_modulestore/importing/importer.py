@@ -1,17 +1,19 @@
 """
 Import an OLX course export into Learning Core, through its public API only.
 
-The whole export is read and checked first (``compile.olx_export``); then, in one transaction,
-every block is compared with the entity's current draft and gets a new version only if it
-changed, and the result is published. Re-importing an unchanged export therefore writes nothing
-and publishes nothing, and a changed export publishes exactly what changed, which is what keeps
-compiles incremental downstream.
+The whole export is read and checked first (``compile.olx_export``, then :mod:`.preflight`);
+then, in one transaction, every block is compared with the entity's current draft and gets a new
+version only if it changed, and the result is published. Re-importing an unchanged export
+therefore writes nothing and publishes nothing, and a changed export publishes exactly what
+changed, which is what keeps compiles incremental downstream.
+
+Every failure is an :class:`OlxImportError` naming the file (and line, and key when there is
+one), after which nothing has been written and the database connection is as usable as before:
+a Celery worker or a shell can import the next course.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,10 +22,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from opaque_keys import InvalidKeyError
+from django.db import DatabaseError, transaction
 from opaque_keys.edx.keys import CourseKey
-from opaque_keys.edx.locator import CourseLocator
 from openedx_content import api as content_api
 from openedx_content.models_api import (
     Component,
@@ -38,7 +38,7 @@ from openedx_content.models_api import (
 )
 from tqdm import tqdm
 
-from compile.fields import realize_fields
+from compile.fields import RealizedFields, realize_fields
 from compile.olx_export import (
     OlxBlock,
     OlxCourse,
@@ -50,6 +50,14 @@ from compile.olx_export import (
 from compile.vocabulary import ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
+from .preflight import (
+    check_columns,
+    component_code,
+    container_code,
+    course_key_of,
+    title_of,
+    unreadable_warnings,
+)
 
 __all__ = ["ImportResult", "OlxImportError", "import_olx"]
 
@@ -61,7 +69,6 @@ _CONTAINER_CLASSES: dict[str, type[Container]] = {
     "sequential": Subsection,
     "vertical": Unit,
 }
-_CODE_OK = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
 @dataclass(slots=True)
@@ -74,6 +81,9 @@ class ImportResult:
     unchanged: int = 0
     deleted: int = 0
     notes: list[str] = field(default_factory=list)
+    # Values the export holds that could not be read, each naming its file, line and block, and
+    # saying what the block does instead (fields restricting access fail closed).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def blocks(self) -> int:
@@ -95,22 +105,18 @@ def import_olx(
     """
     with olx_export_folder(Path(path)) as folder:
         course = read_course_export(folder)
-    key = _course_key(course, course_key)
+    key = course_key_of(course, course_key)
+    check_columns(course)
     show_progress = sys.stderr.isatty() if progress is None else progress
-    with transaction.atomic():
-        return _Importer(course, key, user_id, show_progress).run()
-
-
-def _course_key(course: OlxCourse, given: str | CourseKey | None) -> CourseKey:
-    if given is None:
-        return CourseLocator(course.org, course.course, course.run)
     try:
-        key = given if isinstance(given, CourseKey) else CourseKey.from_string(given)
-    except InvalidKeyError as exc:
-        raise OlxError("--course-key", f"{given!r} is not a valid course key") from exc
-    if not isinstance(key, CourseLocator) or key.deprecated or key.branch or key.version_guid:
-        raise OlxError("--course-key", f"{given!r}: use a plain course-v1 key, without branch or version")
-    return key
+        with transaction.atomic():
+            return _Importer(course, key, user_id, show_progress).run()
+    except Exception:
+        # Learning Core caches ContainerType rows on its classes; the first import of a database
+        # creates them, and rolling it back would leave every later import pointing at rows that
+        # no longer exist.
+        Container.reset_cache()
+        raise
 
 
 @dataclass(slots=True)
@@ -142,18 +148,19 @@ class _Importer:
         self.result = ImportResult(self.key, lp_id, None, notes=list(self.course.notes))
         current = self.current_state(binding)
         entities: dict[tuple[str, str], int] = {}
-        blocks = list(self.course.blocks())
+        failure: Exception | None = None
         with content_api.bulk_draft_changes_for(lp_id, changed_by=self.user_id, changed_at=self.now):
-            # Children before parents: a container version lists entities that must already exist.
-            for block in tqdm(
-                list(_post_order(blocks)), desc=str(self.key), unit="block", disable=not self.progress
-            ):
-                key = (block.block_type, block.block_id)
-                entities[key] = self.write_block(binding, block, current.get(key), entities)
-            for key, state in current.items():
-                if key not in entities and state.version_id is not None:
-                    content_api.soft_delete_draft(_entity(state.entity_id), deleted_by=self.user_id)
-                    self.result.deleted += 1
+            # Learning Core's context runs queries on exit, even after an error, and skips closing
+            # its own atomic block if they fail: an error escaping it leaves the connection inside a
+            # broken transaction for good. So errors are caught inside a savepoint, rolled back to
+            # it, and raised once the context has exited on a usable connection.
+            try:
+                with transaction.atomic():
+                    self.write_blocks(binding, current, entities)
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
+            raise failure
         root = _entity(entities[ROOT_KEY])
         if binding.root_id != root:
             binding.root_id = root
@@ -164,6 +171,23 @@ class _Importer:
             )
             self.result.publish_log_id = log.id
         return self.result
+
+    def write_blocks(
+        self,
+        binding: CourseBinding,
+        current: dict[tuple[str, str], _Current],
+        entities: dict[tuple[str, str], int],
+    ) -> None:
+        blocks = list(self.course.blocks())
+        # Children before parents: a container version lists entities that must already exist.
+        for block in tqdm(
+            list(_post_order(blocks)), desc=str(self.key), unit="block", disable=not self.progress
+        ):
+            entities[block.key] = self.write_block(binding, block, current.get(block.key), entities)
+        for key, state in current.items():
+            if key not in entities and state.version_id is not None:
+                content_api.soft_delete_draft(_entity(state.entity_id), deleted_by=self.user_id)
+                self.result.deleted += 1
 
     # --- the binding and what is there already --------------------------------------------
 
@@ -181,7 +205,7 @@ class _Importer:
             package = content_api.get_learning_package_by_ref(package_ref)
         else:
             package = content_api.create_learning_package(
-                package_ref, title=self.course.root.display_name, created=self.now
+                package_ref, title=title_of(self.course.root, []), created=self.now
             )
         return CourseBinding.objects.create(course_key=self.key, learning_package_id=package.id)
 
@@ -228,15 +252,24 @@ class _Importer:
         try:
             if block.is_container:
                 return self.write_container(binding, block, now, entities)
+            self.result.warnings.extend(unreadable_warnings(block))
             return self.write_component(binding, block, now)
         except ValidationError as exc:
             raise OlxError(
-                block.source, f"{block.block_type}/{block.block_id}: {'; '.join(exc.messages)}"
+                block.source,
+                f"{block.block_type}/{block.block_id}: {'; '.join(exc.messages)}",
+                key=block.block_id,
+            ) from exc
+        except DatabaseError as exc:  # a constraint the checks before writing did not foresee
+            raise OlxError(
+                block.source,
+                f"{block.block_type}/{block.block_id}: the database refused it ({type(exc).__name__}: {exc})",
+                key=block.block_id,
             ) from exc
 
     def write_component(self, binding: CourseBinding, block: OlxBlock, now: _Current | None) -> int:
         olx = serialize_element(block.element)
-        title = block.display_name
+        title = title_of(block, self.result.warnings)
         if now is not None and now.version_id is not None and now.olx == olx and now.title == title:
             self.result.unchanged += 1
             return now.entity_id
@@ -257,7 +290,7 @@ class _Importer:
         component, _ = content_api.create_component_and_version(
             lp_id,
             component_type=component_type,
-            component_code=_code(block.block_id),
+            component_code=component_code(block.block_id),
             title=title,
             created=self.now,
             created_by=self.user_id,
@@ -276,7 +309,7 @@ class _Importer:
     ) -> int:
         children = [entities[(c.block_type, c.block_id)] for c in block.children]
         settings, content = self.container_fields(block)
-        title = block.display_name
+        title = title_of(block, self.result.warnings)
         if now is not None and now.version_id is not None:
             same_children = now.children == children
             if same_children and now.title == title and now.fields == (settings, content):
@@ -295,7 +328,7 @@ class _Importer:
             entity_id = now.entity_id
             self.result.changed += 1
         else:
-            code = "course" if block.block_type == "course" else f"{block.block_type}.{_code(block.block_id)}"
+            code = container_code(block.block_type, block.block_id)
             container, version = content_api.create_container_and_version(
                 binding.learning_package_id,
                 code,
@@ -329,14 +362,10 @@ class _Importer:
 
     def container_fields(self, block: OlxBlock) -> tuple[dict[str, Any], dict[str, Any]]:
         """Settings from the OLX attributes, then policy.json on top (already JSON-typed there)."""
-        realized = realize_fields(block.block_type, block.element)
+        realized: RealizedFields = realize_fields(block.block_type, block.element, block.policy)
+        self.result.warnings.extend(unreadable_warnings(block, realized))
         settings = dict(realized.settings)
         content = dict(realized.content)
-        for name, value in block.policy.items():
-            if name == "xml_attributes" and isinstance(value, dict):
-                settings["xml_attributes"] = {**settings.get("xml_attributes", {}), **value}
-            else:
-                settings[name] = value
         if block.block_type == "course" and self.course.grading_policy:
             content["grading_policy"] = self.course.grading_policy
         return settings, content
@@ -354,11 +383,3 @@ def _entity(entity_id: int) -> PublishableEntity.ID:
 def _post_order(blocks: Iterable[OlxBlock]) -> Iterable[OlxBlock]:
     """Each block after its children (``blocks`` lists parents first, as ``OlxCourse.blocks`` does)."""
     return reversed(list(blocks))
-
-
-def _code(block_id: str) -> str:
-    """A Learning Core code for a Split block id: the id itself when it fits, else a stable slug."""
-    if _CODE_OK.match(block_id):
-        return block_id
-    digest = hashlib.blake2b(block_id.encode(), digest_size=4).hexdigest()
-    return f"{re.sub(r'[^A-Za-z0-9_.\-]', '_', block_id)}-{digest}"

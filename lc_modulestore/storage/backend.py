@@ -8,16 +8,21 @@ only ever reads: every write method raises :class:`ReadOnlyModuleStoreError`, be
 authored in Learning Core and reaches these tables through the compiler.
 
 Course indexes are request-cached, as DjangoFlex does (namespace :data:`INDEX_CACHE_NAMESPACE`);
-structures go through the caches of :mod:`.structure_cache`.
+structures go through the caches of :mod:`.structure_cache`. Outside a request (a Celery worker,
+a management command, a shell) nothing ever clears a request cache, so there a cached index is
+trusted for :data:`INDEX_MAX_AGE_OUTSIDE_REQUEST` seconds at most; and a compile forgets this
+thread's cached indexes as soon as it commits (:func:`forget_course_indexes`).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
+import crum
 from bson import ObjectId
 from bson.errors import InvalidId
 from django.db import Error as DatabaseError
@@ -33,14 +38,17 @@ from .. import conf
 from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
 from .codec import decode_definition, decode_structure_in_memory
 from .copies import private_copy
+from .index_cache import INDEX_CACHE_NAMESPACE, forget_course_indexes
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
 from .split_types import BlockData, BlockKey, EditInfo
 from .structure_cache import DECODED_STRUCTURES, SharedStructureCache
 
 __all__ = [
     "INDEX_CACHE_NAMESPACE",
+    "INDEX_MAX_AGE_OUTSIDE_REQUEST",
     "PUBLISHED_BRANCH",
     "LearningCorePersistenceBackend",
+    "forget_course_indexes",
 ]
 
 log = logging.getLogger(__name__)
@@ -48,8 +56,11 @@ log = logging.getLogger(__name__)
 type Structure = dict[str, Any]
 type Document = dict[str, Any]
 
-# Our own namespace: clearing it never touches Split's "course_index_cache" when both run side by side.
-INDEX_CACHE_NAMESPACE = "lc_modulestore.course_index_cache"
+# Outside a request, how long (seconds) a cached course index is served before it is read again:
+# the bound on how stale a worker or a shell can see a course compiled by another process. (One
+# indexed query per course and second; inside a request the index stays fixed, as Split keeps it.)
+INDEX_MAX_AGE_OUTSIDE_REQUEST: Final = 1.0
+_clock = time.monotonic  # replaced by tests, which must not sleep
 _INDEX_FIELDS = (
     "object_id",
     "edited_by",
@@ -303,11 +314,11 @@ class LearningCorePersistenceBackend:
         cache = self._index_cache()
         cache_key = f"{bool(ignore_case)}:{course_key}"
         cached = cache.get_cached_response(cache_key)
-        if cached.is_found:
-            index = cached.value
+        if cached.is_found and _still_fresh(cached.value[1]):
+            index = cached.value[0]
         else:
             index = self._load_course_index(course_key, bool(ignore_case))
-            cache.set(cache_key, index)
+            cache.set(cache_key, (index, _clock()))
         return _copy_index(index) if index is not None else None
 
     def find_matching_course_indexes(
@@ -464,6 +475,11 @@ class LearningCorePersistenceBackend:
             return []
         rows = CompiledStructure.objects.filter(object_id__in=[str(oid) for oid in oids])
         return [bytes(data) for data in rows.values_list("data", flat=True)]
+
+
+def _still_fresh(loaded_at: float) -> bool:
+    """Inside a request, for the whole request; outside one, for INDEX_MAX_AGE_OUTSIDE_REQUEST."""
+    return crum.get_current_request() is not None or _clock() - loaded_at <= INDEX_MAX_AGE_OUTSIDE_REQUEST
 
 
 def _first_block_of_type(data: bytes, block_type: str) -> Structure:

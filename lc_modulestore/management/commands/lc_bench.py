@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db import connection
 
 from lc_modulestore.bench import platform as edx_platform
 from lc_modulestore.bench.generator import generate_course
+from lc_modulestore.management.base import OperatorCommand
 
 if TYPE_CHECKING:
     from lc_modulestore.bench.measure import CourseFigures
@@ -34,8 +35,15 @@ COLUMNS = [
 VALUES = ["structure_bytes", "bytes_per_block", "definition_rows", "peak_rss_mb"]
 
 
-class Command(BaseCommand):
-    help = "Benchmark import, compile and read speed on synthetic courses (and optionally a real one)."
+class Command(OperatorCommand):
+    help = (
+        "Benchmark import, compile and read speed on synthetic courses (and optionally a real one),"
+        " on a scratch database: it imports courses and leaves them."
+    )
+    examples = """
+lc_bench --settings settings.bench --blocks 1000 10000 --json var/bench.json
+lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export.tar.gz
+"""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--blocks", type=int, nargs="*", default=[1000, 5000, 10000, 20000])
@@ -71,6 +79,10 @@ class Command(BaseCommand):
             }
             options["json"].write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
             self.stderr.write(f"wrote {options['json']}")
+        self.summary(
+            f"benched {len(results)} course(s) on {connection.vendor}: "
+            + ", ".join(f"{r.label} load_cold {r.figures['load_cold_ms'].median:.1f} ms" for r in results)
+        )
 
     def _platform(self) -> None:
         """Real Split to measure against, when ../shared/platform is there (and can still be loaded)."""

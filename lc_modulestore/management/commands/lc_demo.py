@@ -8,22 +8,44 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import CommandError
 from xblock.core import XBlock
 from xblock.fields import Scope
 
 from lc_modulestore.api import compile_course, import_olx
+from lc_modulestore.management.base import OperatorCommand, on_terminal
+from lc_modulestore.operations.records import record_import
+from lc_modulestore.operations.status import course_status
 from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 SAMPLE_COURSE = Path(__file__).resolve().parents[2] / "sample_course"
 
 
-class Command(BaseCommand):
-    help = "Import the bundled sample course, compile it and print it as the LMS reads it."
+def display_name(block: XBlock) -> str:
+    """
+    The name the LMS shows (``display_name_with_default``): the display name, which is the block
+    class's default when none is set, else the block id with underscores as spaces.
+    """
+    named = getattr(block, "display_name_with_default", None)
+    if named:
+        return str(named)
+    name = block.display_name
+    return str(name) if name is not None else str(block.scope_ids.usage_id.block_id).replace("_", " ")
+
+
+class Command(OperatorCommand):
+    help = (
+        "Import the bundled sample course, compile it and print it as the LMS reads it (run"
+        " 'migrate' first; make demo does both, on var/lc_modulestore.sqlite3)."
+    )
+    examples = """
+lc_demo
+"""
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = import_olx(SAMPLE_COURSE)
+        result = import_olx(SAMPLE_COURSE, progress=on_terminal())
+        record_import(result, str(SAMPLE_COURSE))
         published = (
             f"published as PublishLog {result.publish_log_id}"
             if result.publish_log_id
@@ -32,10 +54,21 @@ class Command(BaseCommand):
         self.stdout.write(
             f"1. Imported {result.course_key} into Learning Core: {result.blocks} entities, {published}"
         )
-        report = compile_course(result.course_key)  # normally already done by the publish signal
+        report = compile_course(result.course_key)
+        status = course_status(result.course_key)
+        if not status.compiled:
+            raise CommandError(f"the sample course did not compile: {status.last_failure}")
+        if not report.skipped:
+            how = f"now ({'incremental' if report.incremental else 'full'})"
+        elif result.publish_log_id is not None:
+            how = "by the publish signal, right after the import committed"
+        else:
+            how = "by an earlier run (nothing new was published)"
+        seconds = f" in {status.compile_seconds:.3f}s" if status.compile_seconds is not None else ""
         self.stdout.write(
-            f"2. Compiled into Split documents: structure {report.structure_id}, {report.blocks} blocks,"
-            f" {report.structure_bytes} bytes"
+            f"2. Compiled into Split documents {how}{seconds}: PublishLog {status.compiled_publish_log_id}"
+            f" -> structure {status.structure_id}, {status.blocks} blocks, {status.structure_bytes} bytes"
+            " compressed"
         )
         set_course_override(DEFAULT_FLAG_NAME, result.course_key, True)
         store = LearningCoreModuleStore()
@@ -52,11 +85,15 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Problem hw1_numeric inherits from its subsection: graded={problem.graded}, due={problem.due}"
         )
+        self.summary(
+            f"{result.course_key}: served from Learning Core, structure {status.structure_id}"
+            f" (PublishLog {status.compiled_publish_log_id}, {status.blocks} blocks)"
+        )
 
     def _print(self, block: XBlock, depth: int) -> None:
         usage = block.scope_ids.usage_id
         explicit = block.get_explicitly_set_fields_by_scope(Scope.settings)
         dates = "".join(f"  {name}={explicit[name][:10]}" for name in ("start", "due") if explicit.get(name))
-        self.stdout.write(f"{'  ' * depth}{usage.block_type:<16} {block.display_name or ''}{dates}")
+        self.stdout.write(f"{'  ' * depth}{usage.block_type:<16} {display_name(block)}{dates}")
         for child in block.get_children() if block.has_children else []:
             self._print(child, depth + 1)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 
+from lc_modulestore.management.base import OperatorCommand
 from lc_modulestore.models import CourseBinding
 from lc_modulestore.serving.flags import (
     DEFAULT_FLAG_NAME,
@@ -35,11 +36,17 @@ def _state(value: bool | None) -> str:
     return "unset" if value is None else ("on" if value else "off")
 
 
-class Command(BaseCommand):
+class Command(OperatorCommand):
     help = (
         "Force the Learning Core serving flag on or off for courses or orgs, clear such overrides "
         "(unset), or show what decides a course's value (course override > org override > global flag)."
     )
+    examples = """
+lc_flag on course-v1:OpenedX+DemoX+DemoCourse --note "pilot"
+lc_flag off --org OpenedX
+lc_flag unset course-v1:OpenedX+DemoX+DemoCourse     # back to the org override or the global flag
+lc_flag show course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].enabled
+"""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=[*VALUES, "show"])
@@ -57,6 +64,7 @@ class Command(BaseCommand):
             "--flag", default=DEFAULT_FLAG_NAME, help=f"flag name (default {DEFAULT_FLAG_NAME})"
         )
         parser.add_argument("--note", help="why (kept on the override row)")
+        parser.add_argument("--json", action="store_true", help="print the effective values as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         flag_name: str = options["flag"]
@@ -73,13 +81,28 @@ class Command(BaseCommand):
             raise CommandError("name at least one COURSE_KEY or --org ORG")
 
         action: str = options["action"]
+        as_json: bool = options["json"]
         if action == "show":
-            self._show(flag, keys, orgs)
+            if as_json:
+                self.write_json(self._effective(flag, keys, orgs))
+            else:
+                self._show(flag, keys, orgs)
+            self.summary(
+                f"flag {flag.name}: {len(keys)} course(s), {len(orgs)} org(s) shown", as_json=as_json
+            )
             return
         value = VALUES[action]
         with transaction.atomic():  # all or nothing
             course_changes = [set_course_override(flag_name, k, value, note=options["note"]) for k in keys]
             org_changes = [set_org_override(flag_name, o, value, note=options["note"]) for o in orgs]
+        changed = sum(c.changed for c in [*course_changes, *org_changes])
+        summary = (
+            f"{action}: {changed} override(s) changed, {len(keys) + len(orgs) - changed} already {action}"
+        )
+        if as_json:
+            self.write_json(self._effective(flag, keys, orgs))
+            self.summary(summary, as_json=True)
+            return
         for change in course_changes:
             self._report(change, "course")
             self.stdout.write(f"  effective: {flag.explain(change.target)}")
@@ -89,6 +112,18 @@ class Command(BaseCommand):
                 f"  effective for its courses without their own override: {flag.explain_org(change.target)}"
             )
             self._show_org_courses(flag, change.target)
+        self.summary(summary)
+
+    def _effective(self, flag: ServingFlag, keys: list[CourseKey], orgs: list[str]) -> dict[str, Any]:
+        def entry(decision: Any) -> dict[str, Any]:
+            return {"enabled": decision.enabled, "source": decision.source, "detail": decision.detail}
+
+        return {
+            "flag": flag.name,
+            "global": global_flag_state(flag.name),
+            "courses": [{"course_key": str(key), **entry(flag.explain(key))} for key in keys],
+            "orgs": [{"org": org, **entry(flag.explain_org(org))} for org in orgs],
+        }
 
     def _course_key(self, text: str) -> CourseKey:
         try:

@@ -1,38 +1,57 @@
-"""``manage.py lc_import_olx PATH [--course-key KEY]``: import (or re-import) an OLX course export."""
+"""``manage.py lc_import_olx PATH [--course-key KEY] [--json]``: import (or re-import) an OLX export."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from lc_modulestore.api import OlxImportError, import_olx
+from lc_modulestore.management.base import OperatorCommand, on_terminal
+from lc_modulestore.operations.records import record_import
 
 
-class Command(BaseCommand):
-    help = "Import an OLX course export (a folder or a .tar.gz) into Learning Core and publish it."
+class Command(OperatorCommand):
+    help = (
+        "Import an OLX course export (a folder or a .tar.gz) into Learning Core and publish it; the"
+        " publish compiles it. A malformed export changes nothing and exits 1, naming file and line."
+    )
+    examples = """
+lc_import_olx path/to/course-export                       # a folder holding course.xml
+lc_import_olx course.tar.gz --course-key course-v1:Org+Num+Run
+lc_import_olx course.tar.gz --json | jq .publish_log_id
+"""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="export folder (holding course.xml) or .tar.gz of one")
         parser.add_argument("--course-key", help="course key to import as (default: the export's own)")
         parser.add_argument("--user-id", type=int, help="user recorded as author and publisher")
+        parser.add_argument("--json", action="store_true", help="print what was imported as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = import_olx(options["path"], options["course_key"], user_id=options["user_id"])
+            result = import_olx(
+                options["path"], options["course_key"], user_id=options["user_id"], progress=on_terminal()
+            )
         except OlxImportError as exc:
             raise CommandError(f"Import failed, nothing was changed. {exc}") from exc
-        for note in result.notes:
-            self.stdout.write(f"note: {note}")
+        record_import(result, str(options["path"]))
+        if options["json"]:
+            self.write_json({**asdict(result), "course_key": str(result.course_key), "blocks": result.blocks})
+        else:
+            for note in result.notes:
+                self.stdout.write(f"note: {note}")
+            for warning in result.warnings:
+                self.stdout.write(self.style.WARNING(f"warning: {warning}"))
         published = (
             f"published as PublishLog {result.publish_log_id}"
             if result.publish_log_id
             else "nothing changed, nothing published"
         )
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{result.course_key}: {result.blocks} blocks ({result.created} new,"
-                f" {result.changed} changed, {result.unchanged} unchanged,"
-                f" {result.deleted} deleted); {published}"
-            )
+        self.summary(
+            f"{result.course_key}: {result.blocks} blocks ({result.created} new,"
+            f" {result.changed} changed, {result.unchanged} unchanged,"
+            f" {result.deleted} deleted); {published}",
+            as_json=options["json"],
         )

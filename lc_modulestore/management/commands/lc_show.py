@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from opaque_keys.edx.keys import CourseKey
 
 from lc_modulestore.api import BlockView, CourseNotFound, CourseView, compiled_course
+from lc_modulestore.management.base import OperatorCommand
 
 
-class Command(BaseCommand):
-    help = "Print a compiled course as an outline, or as JSON with --json."
+class Command(OperatorCommand):
+    help = (
+        "Print a compiled course as an outline, or as JSON with --json (every block's fields,"
+        " children and definition). Exits 1 for a course that is not compiled."
+    )
+    examples = """
+lc_show course-v1:OpenedX+DemoX+DemoCourse                  # the outline
+lc_show course-v1:OpenedX+DemoX+DemoCourse --json > compiled.json
+lc_show course-v1:OpenedX+DemoX+DemoCourse --json --source store > served.json   # what the LMS gets
+"""
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("course_key")
@@ -41,11 +50,20 @@ class Command(BaseCommand):
                 self.stdout.write(orjson.dumps(served, option=_JSON, default=str).decode())
             else:
                 write_outline(self.stdout.write, _view(served))
+            self._summary(_view(served), "through LearningCoreModuleStore", options["json"])
             return
         if options["json"]:
             self.stdout.write(orjson.dumps(course.as_json(), option=_JSON).decode())
-            return
-        write_outline(self.stdout.write, course)
+        else:
+            write_outline(self.stdout.write, course)
+        self._summary(course, "compiled", options["json"])
+
+    def _summary(self, course: CourseView, source: str, as_json: bool) -> None:
+        self.summary(
+            f"{course.course_key}: {len(course.blocks)} blocks {source}, structure {course.structure_id},"
+            f" PublishLog {course.publish_log_id}",
+            as_json=as_json,
+        )
 
 
 _JSON = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
@@ -66,27 +84,5 @@ def _view(served: dict[str, Any]) -> CourseView:
 
 
 def write_outline(write: Any, course: CourseView) -> None:
-    """The outline a learner would see, indented by depth, then the detached pages."""
-    write(f"{course.course_key}  structure {course.structure_id}  (PublishLog {course.publish_log_id})")
-
-    def visit(key: str, depth: int) -> None:
-        block = course.blocks[key]
-        write(f"{'  ' * depth}{block.block_type:<16} {block.display_name or ''}  [{block.block_id}]")
-        for child in block.children:
-            visit(child, depth + 1)
-
-    visit("course/course", 0)
-    reachable = _reachable(course)
-    detached = [key for key in course.blocks if key not in reachable]
-    if detached:
-        write("detached: " + ", ".join(detached))
-
-
-def _reachable(course: CourseView) -> set[str]:
-    seen: set[str] = set()
-    stack = ["course/course"]
-    while stack:
-        key = stack.pop()
-        seen.add(key)
-        stack.extend(course.blocks[key].children)
-    return seen
+    for line in course.outline():
+        write(line)

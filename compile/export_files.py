@@ -1,0 +1,162 @@
+"""
+The files of an OLX export, read without ever leaving it, and the one error an import raises.
+
+An export is untrusted input. A symlink, an html ``filename="../../x"`` or a pointer ``url_name``
+whose colons become path separators would otherwise let the importer read any file the process
+can, and store it in a course. Every path the reader opens goes through :class:`ExportFiles`,
+which resolves it (symlinks included) and refuses anything that ends up outside the export's
+root. Every problem with a file is an :class:`OlxError` naming the file, the line when there is
+one, and the key involved, so that the importer (strict today, perhaps lenient one day, as
+Studio turns an unreadable block into an error block) has one place to decide what an error is.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Final
+
+from lxml import etree
+
+__all__ = ["XML_PARSER", "ExportFiles", "OlxError", "xml_text_problem"]
+
+# CDATA kept, entities never resolved, no DTD loaded, nothing fetched from the network.
+XML_PARSER: Final = etree.XMLParser(
+    strip_cdata=False, remove_blank_text=False, resolve_entities=False, load_dtd=False, no_network=True
+)
+# Characters XML 1.0 cannot hold (lxml refuses them in attributes and text).
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+class OlxError(ValueError):
+    """
+    An export that cannot be imported. ``where`` is ``file`` or ``file:line`` (also split into
+    ``file`` and ``line``), ``key`` the policy key, attribute or url_name involved when there is one.
+    """
+
+    def __init__(self, where: str, message: str, *, key: str | None = None) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+        self.key = key
+        file, _, line = where.rpartition(":")
+        self.file: str = file if file and line.isdigit() else where
+        self.line: int | None = int(line) if file and line.isdigit() else None
+
+
+def xml_text_problem(text: str) -> str | None:
+    """Why ``text`` cannot be XML text or an attribute value (a control character...), or None."""
+    bad = _NOT_XML.search(text)
+    if bad is None:
+        return None
+    return f"holds the character U+{ord(bad.group()):04X}, which XML cannot contain"
+
+
+def _line_at(data: str | bytes, offset: int) -> int:
+    newline = "\n" if isinstance(data, str) else b"\n"
+    return data.count(newline, 0, offset) + 1  # type: ignore[arg-type]  # str with str, bytes with bytes
+
+
+class ExportFiles:
+    """Every file access of the reader: paths resolved and kept inside ``root``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+
+    def rel(self, path: Path) -> str:
+        """The path as the export names it (relative to the root, ``..`` left as written)."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def inside(self, path: Path, referrer: str) -> Path:
+        """``path`` resolved, symlinks followed; OlxError (naming ``referrer``) if it leaves the export."""
+        try:
+            resolved = path.resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
+            raise OlxError(
+                referrer, f"{self.rel(path)} cannot be resolved ({exc})", key=self.rel(path)
+            ) from exc
+        if not resolved.is_relative_to(self.real_root):
+            raise OlxError(
+                referrer,
+                f"{self.rel(path)} leads outside the export; refusing to read it",
+                key=self.rel(path),
+            )
+        return resolved
+
+    def is_file(self, path: Path, referrer: str) -> bool:
+        """Whether the export has this file; one that is a link out of the export is an error."""
+        return path.is_file() and self.inside(path, referrer).is_file()
+
+    def is_dir(self, path: Path) -> bool:
+        return path.is_dir() and self.inside(path, self.rel(path)).is_dir()
+
+    def pages(self, folder: Path) -> list[Path]:
+        """The ``*.html`` pages of one of the export's folders (``about/``...), in name order."""
+        if not self.is_dir(folder):
+            return []
+        return sorted(folder.glob("*.html"))
+
+    def read_bytes(self, path: Path, referrer: str) -> bytes:
+        resolved = self.inside(path, referrer)
+        if not resolved.is_file():
+            raise OlxError(referrer, f"points to {self.rel(path)}, which does not exist", key=self.rel(path))
+        try:
+            return resolved.read_bytes()
+        except OSError as exc:
+            raise OlxError(self.rel(path), f"cannot be read ({exc.strerror or exc})") from exc
+
+    def read_text(self, path: Path, referrer: str) -> str:
+        """The file as UTF-8 text (what Studio writes); anything else names the first bad byte."""
+        data = self.read_bytes(path, referrer)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise OlxError(
+                f"{self.rel(path)}:{_line_at(data, exc.start)}",
+                f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            ) from exc
+
+    def xml_text(self, path: Path, referrer: str) -> str:
+        """A text file that becomes XML text (an html body, a page): UTF-8 and XML characters only."""
+        text = self.read_text(path, referrer)
+        problem = xml_text_problem(text)
+        if problem is not None:
+            offset = _NOT_XML.search(text).start()  # type: ignore[union-attr]  # problem says it matches
+            raise OlxError(f"{self.rel(path)}:{_line_at(text, offset)}", problem)
+        return text
+
+    def parse_xml(self, path: Path, referrer: str) -> etree._Element:
+        """The file's root element. A DOCTYPE that declares entities is refused (no DTD is ever loaded)."""
+        data = self.read_bytes(path, referrer)
+        try:
+            root = etree.fromstring(data, XML_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise OlxError(f"{self.rel(path)}:{exc.lineno or 0}", f"malformed XML: {exc.msg}") from exc
+        dtd = root.getroottree().docinfo.internalDTD
+        if dtd is not None and any(True for _ in dtd.iterentities()):
+            raise OlxError(
+                f"{self.rel(path)}:1",
+                "declares entities in its DOCTYPE; OLX needs none, and they could read other files or"
+                " expand without bound (XXE)",
+            )
+        return root
+
+    def read_json(self, path: Path, referrer: str) -> Any:
+        text = self.read_text(path, referrer)
+        try:
+            return json.loads(text, parse_constant=_not_json)
+        except json.JSONDecodeError as exc:
+            raise OlxError(f"{self.rel(path)}:{exc.lineno}", f"malformed JSON: {exc.msg}") from exc
+        except ValueError as exc:  # NaN, Infinity
+            raise OlxError(self.rel(path), f"malformed JSON: {exc}") from exc
+        except RecursionError as exc:
+            raise OlxError(self.rel(path), "malformed JSON: nested too deeply") from exc
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")

@@ -1,0 +1,103 @@
+"""
+An export's ``policies/<run>/policy.json``: read, checked, and each entry found again by line.
+
+Studio keeps block settings there, by ``"type/url_name"``. Its values end up as OLX attributes
+of components (and as fields of containers), so a field name must be one an attribute can have
+and every string one XML can hold; the course's ``tabs`` must be a list of tab objects. Every
+error (and every warning about a value) names the file, the line of the entry and the key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from .export_files import ExportFiles, OlxError, xml_text_problem
+
+__all__ = ["PolicyFile"]
+
+# A policy key becomes an XML attribute (components) or a field name: no spaces, no namespace.
+_FIELD_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+_JSON_KEY: Final = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
+class PolicyFile:
+    """``entries``: ``{"type/url_name": {field: value}}``, empty when the export has no policy file."""
+
+    def __init__(self, files: ExportFiles, path: Path) -> None:
+        self.files = files
+        self.path = path
+        self.name = files.rel(path)
+        self._lines: tuple[list[str], dict[str, int]] | None = None
+        self.entries = self._read()
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        if not self.path.is_file():
+            return {}
+        entries = self.files.read_json(self.path, self.files.rel(self.path.parent))
+        if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
+            raise OlxError(self.name, 'expected {"type/url_name": {field: value}}')
+        for key, values in entries.items():
+            for name, value in values.items():
+                self._check(key, name, value)
+        return entries
+
+    def _check(self, key: str, name: str, value: Any) -> None:
+        if not _FIELD_NAME.match(name):
+            raise OlxError(
+                self.where(key, name), f"{key}: {name!r} is not a valid field name", key=f"{key}.{name}"
+            )
+        for text in _strings(value):
+            problem = xml_text_problem(text)
+            if problem is not None:
+                raise OlxError(self.where(key, name), f"{key}: {name} {problem}", key=f"{key}.{name}")
+
+    def where(self, key: str, name: str | None = None) -> str:
+        """``policy.json:LINE`` of the entry ``key`` (of its field ``name`` after it, when found)."""
+        lines, first_lines = self._index()
+        line = first_lines.get(key, 0)
+        if name is not None and line:
+            line = next((n for n in range(line, len(lines) + 1) if f'"{name}"' in lines[n - 1]), line)
+        return f"{self.name}:{line}"
+
+    def _index(self) -> tuple[list[str], dict[str, int]]:
+        """The file's lines, and the first line each ``"key":`` is on (read once)."""
+        if self._lines is None:
+            lines = self.files.read_text(self.path, self.name).splitlines()
+            first: dict[str, int] = {}
+            for number, content in enumerate(lines, start=1):
+                for match in _JSON_KEY.finditer(content):
+                    first.setdefault(match.group(1), number)
+            self._lines = (lines, first)
+        return self._lines
+
+    def static_tabs(self) -> dict[str, dict[str, Any]]:
+        """The course entry's static tabs by url_slug; ``tabs`` must be a list of objects."""
+        course_key = next((k for k in self.entries if k.startswith("course/")), "")
+        tabs: Any = self.entries[course_key].get("tabs", []) if course_key else []
+        if not isinstance(tabs, list) or not all(isinstance(t, dict) for t in tabs):
+            raise OlxError(
+                self.where(course_key, "tabs"),
+                f"{course_key}: tabs must be a list of tab objects, not {tabs!r:.60}",
+                key=f"{course_key}.tabs",
+            )
+        return {
+            t["url_slug"]: t
+            for t in tabs
+            if t.get("type") == "static_tab" and isinstance(t.get("url_slug"), str)
+        }
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a JSON value: keys and values, nested ones included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)

@@ -1,0 +1,163 @@
+"""The Django admin, as staff use it: every page renders, every action does what it says."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from lc_modulestore.models import (
+    CompiledErrorBlock,
+    CompiledStructure,
+    CompileFailure,
+    CourseBinding,
+    CourseFlagOverride,
+    CourseIndex,
+    LastImport,
+    OrgFlagOverride,
+)
+from lc_modulestore.operations.records import record_import
+from lc_modulestore.serving.flags import SERVING_FLAG, set_org_override
+
+from . import lc_ops
+from .conftest import SAMPLE_COURSE
+
+pytestmark = pytest.mark.django_db
+KEY = "course-v1:LCDemo+LC101+2026"
+
+
+@pytest.fixture
+def binding(run_import: Any) -> CourseBinding:
+    record_import(run_import(SAMPLE_COURSE), str(SAMPLE_COURSE))
+    return CourseBinding.objects.get()
+
+
+@pytest.fixture
+def staff(client: Client) -> Client:
+    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "pw")
+    client.force_login(user)
+    return client
+
+
+def url(name: str, *args: Any) -> str:
+    return reverse(f"admin:lc_modulestore_{name}", args=args)
+
+
+def page(client: Client, address: str) -> str:
+    response = client.get(address)
+    assert response.status_code == 200, address
+    return response.content.decode()
+
+
+def act(client: Client, model: str, action: str, pks: list[int]) -> str:
+    response = client.post(
+        url(f"{model}_changelist"), {"action": action, "_selected_action": pks}, follow=True
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, binding: CourseBinding) -> None:
+    structure = CompiledStructure.objects.get(binding=binding)
+    listing = page(staff, url("coursebinding_changelist"))
+    assert KEY in listing
+    assert f"published-branch: {structure.publish_log_id}" in listing
+    assert str(structure.block_count) in listing and str(len(structure.data)) in listing
+    detail = page(staff, url("coursebinding_change", binding.pk))
+    assert "from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
+    assert "(full)" in detail  # the last compile, with its duration
+
+
+def test_recent_failures_are_counted_and_listed(
+    staff: Client, binding: CourseBinding, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A component that does not parse compiles into an error block, listed for operators.
+    html = lc_ops.entity_of(binding, "html", "summary_html")
+    lc_ops.set_block_xml(binding, html, "<html><p>unclosed</html")
+    with django_capture_on_commit_callbacks(execute=True):
+        lc_ops.publish(binding, [html])
+    error_block = CompiledErrorBlock.objects.get(binding=binding)
+    assert "summary_html" in page(staff, url("compilederrorblock_changelist"))
+    page(staff, url("compilederrorblock_change", error_block.pk))
+    # A compile that failed outright, as CompileFailure records it (message quoted from the compiler).
+    failure = CompileFailure.objects.create(
+        binding=binding, publish_log_id=None, message="SnapshotError: block.xml line 1: unclosed <p>"
+    )
+    listing = page(staff, url("coursebinding_changelist"))
+    assert f"?binding__id__exact={binding.pk}" in listing
+    assert "unclosed" not in listing and "block.xml" in page(staff, url("coursebinding_change", binding.pk))
+    assert "block.xml" in page(staff, url("compilefailure_changelist") + f"?binding__id__exact={binding.pk}")
+    page(staff, url("compilefailure_change", failure.pk))
+
+
+def test_structures_are_read_only_and_have_an_outline(staff: Client, binding: CourseBinding) -> None:
+    structure = CompiledStructure.objects.get(binding=binding)
+    assert url("compiledstructure_outline", structure.pk) in page(staff, url("compiledstructure_changelist"))
+    detail = page(staff, url("compiledstructure_change", structure.pk))
+    assert 'name="_save"' not in detail  # nothing to save: read-only
+    outline = page(staff, url("compiledstructure_outline", structure.pk))
+    assert "chapter" in outline and "[week1]" in outline and structure.object_id in outline
+    assert staff.get(url("compiledstructure_add")).status_code == 403
+    page(staff, url("courseindex_changelist"))
+    page(staff, url("courseindex_change", CourseIndex.objects.get().pk))
+
+
+def test_binding_actions_turn_courses_on_off_and_back_to_the_default(
+    staff: Client, binding: CourseBinding
+) -> None:
+    assert "for 1 course(s)" in act(staff, "coursebinding", "serve_on", [binding.pk])
+    assert SERVING_FLAG.explain(KEY).source == "course override" and SERVING_FLAG.is_enabled(KEY)
+    act(staff, "coursebinding", "serve_off", [binding.pk])
+    assert not SERVING_FLAG.is_enabled(KEY) and CourseFlagOverride.objects.get().note == "admin: ops"
+    act(staff, "coursebinding", "serve_unset", [binding.pk])
+    assert not CourseFlagOverride.objects.exists() and SERVING_FLAG.explain(KEY).source == "global flag"
+
+
+def test_course_overrides_are_added_listed_and_switched(staff: Client, binding: CourseBinding) -> None:
+    page(staff, url("courseflagoverride_add"))
+    response = staff.post(
+        url("courseflagoverride_add"),
+        {"flag_name": SERVING_FLAG.name, "course_key": KEY, "enabled": "on", "note": "pilot"},
+        follow=True,
+    )
+    assert response.status_code == 200 and SERVING_FLAG.is_enabled(KEY)
+    row = CourseFlagOverride.objects.get()
+    assert KEY in page(staff, url("courseflagoverride_changelist"))
+    page(staff, url("courseflagoverride_change", row.pk))
+    act(staff, "courseflagoverride", "serve_off", [row.pk])
+    assert not SERVING_FLAG.is_enabled(KEY)
+    act(staff, "courseflagoverride", "serve_unset", [row.pk])
+    assert not CourseFlagOverride.objects.exists()
+
+
+def test_org_overrides_are_added_listed_and_switched(staff: Client, binding: CourseBinding) -> None:
+    response = staff.post(
+        url("orgflagoverride_add"), {"flag_name": SERVING_FLAG.name, "org": "LCDemo", "note": ""}, follow=True
+    )
+    assert response.status_code == 200 and not SERVING_FLAG.is_enabled(KEY)
+    assert SERVING_FLAG.explain(KEY).source == "org override"
+    row = OrgFlagOverride.objects.get()
+    page(staff, url("orgflagoverride_change", row.pk))
+    act(staff, "orgflagoverride", "org_on", [row.pk])
+    assert SERVING_FLAG.is_enabled(KEY)
+    act(staff, "orgflagoverride", "org_unset", [row.pk])
+    assert not OrgFlagOverride.objects.exists()
+    set_org_override(SERVING_FLAG.name, "LCDemo", False)
+    assert "LCDemo" in page(staff, url("orgflagoverride_changelist"))
+
+
+def test_every_admin_page_of_the_app_renders(staff: Client, binding: CourseBinding) -> None:
+    index = page(staff, reverse("admin:app_list", args=["lc_modulestore"]))
+    for name in (
+        "coursebinding",
+        "compiledstructure",
+        "compilefailure",
+        "courseflagoverride",
+        "orgflagoverride",
+    ):
+        assert url(f"{name}_changelist") in index
+        page(staff, url(f"{name}_changelist"))
+    assert LastImport.objects.exists()
