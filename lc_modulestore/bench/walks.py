@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opaque_keys.edx.keys import CourseKey
+from opaque_keys.edx.locator import CourseLocator
 from xblock.core import XBlock
 from xblock.field_data import DictFieldData, FieldData
 from xblock.fields import ScopeIds
@@ -137,9 +138,13 @@ class _FloorRuntime(Runtime):
 def _floor(store: LearningCoreModuleStore, course_key: CourseKey, structure: dict[str, Any]) -> Walk:
     """
     The floor's data, made before any timing: for each block of the tree, the class the store
-    loads for it (unmixed) and a DictFieldData of its stored settings, children as usage keys.
+    loads for it (unmixed) and a DictFieldData of its stored settings, children as the usage keys
+    the store hands out (Split's: branch and version in them, which makes them dearer to hash).
     """
     classes: dict[Any, type] = {}
+    located = CourseLocator(
+        course_key.org, course_key.course, course_key.run, "published-branch", structure["_id"]
+    )
     stack = [store.get_course(course_key, depth=None)]
     while stack:
         block = stack.pop()
@@ -151,8 +156,8 @@ def _floor(store: LearningCoreModuleStore, course_key: CourseKey, structure: dic
     for key in classes:
         stored = dict(structure["blocks"][key].fields)
         if "children" in stored:
-            stored["children"] = [course_key.make_usage_key(*child) for child in stored["children"]]
+            stored["children"] = [located.make_usage_key(*child) for child in stored["children"]]
         field_data[key] = DictFieldData(stored)
-    root = course_key.make_usage_key(*structure["root"])
+    root = located.make_usage_key(*structure["root"])
     mixins = store.xblock_mixins
     return lambda: visit_all(_FloorRuntime(classes, field_data, mixins).get_block(root))

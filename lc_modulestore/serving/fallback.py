@@ -5,6 +5,7 @@ answers with: edx-platform's when installed, look-alikes of the same shape other
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -12,13 +13,26 @@ from opaque_keys.edx.locator import CourseLocator
 
 from compile.vocabulary import ROOT_KEY
 
-__all__ = ["CourseSummary", "build_fallback", "course_summary_class", "load_object"]
+__all__ = ["CourseSummary", "build_fallback", "course_summary_class", "load_object", "loaded_on_call"]
 
 
 def load_object(dotted: str) -> Any:
     """``'pkg.module.Name'`` (or ``'pkg.module:Name'``) → the object."""
     module, _, name = dotted.replace(":", ".").rpartition(".")
     return getattr(import_module(module), name)
+
+
+def loaded_on_call(dotted: str) -> Callable[..., Any]:
+    """
+    The function at ``dotted``, imported when first called: a store is built when settings load
+    (Split's own ``render_template`` option is such a path), before the module may be importable.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return load_object(dotted)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = dotted.rpartition(".")[2]
+    return call
 
 
 def build_fallback(

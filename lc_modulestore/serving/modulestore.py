@@ -39,7 +39,7 @@ from ..storage.backend import LearningCorePersistenceBackend
 from ..storage.split_types import BlockKey
 from . import branches
 from .branches import DRAFT_ONLY, DRAFT_PREFERRED, PUBLISHED_ONLY
-from .fallback import CourseSummary, build_fallback, course_summary_class, load_object
+from .fallback import CourseSummary, build_fallback, course_summary_class, load_object, loaded_on_call
 from .flags import DEFAULT_FLAG_NAME, ServingFlag
 from .queries import has_path_to_root, matching_keys
 from .read_only import ReadOnlyWrites
@@ -96,7 +96,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         self.default_class = self._class(default_class)
         self.fs_root = fs_root
         self.render_template = (
-            load_object(render_template) if isinstance(render_template, str) else render_template
+            loaded_on_call(render_template) if isinstance(render_template, str) else render_template
         )
         self.request_cache = request_cache
         self.signal_handler = signal_handler

@@ -252,14 +252,14 @@ def describe(block: Any) -> dict[str, Any]:
     return described
 
 
-def walk(root: Any, visit: Callable[[Any], Any] = describe) -> list[Any]:
-    """``visit`` of every block reached from ``root`` by ``get_children()``, depth first, in order."""
-    found, stack = [], [root]
+def walk(root: Any, visit: Callable[[Any], Any] = describe, levels: int | None = None) -> list[Any]:
+    """``visit`` of every block reached from ``root`` by ``get_children()`` (down ``levels``), in order."""
+    found, stack = [], [(root, 0)]
     while stack:
-        block = stack.pop()
+        block, level = stack.pop()
         found.append(visit(block))
-        if block.has_children:
-            stack.extend(reversed(block.get_children()))
+        if block.has_children and (levels is None or level < levels):
+            stack.extend((child, level + 1) for child in reversed(block.get_children()))
     return found
 
 

@@ -14,8 +14,8 @@ from django.core.management import call_command
 
 from .loader import skip_reason
 
-if skip_reason():
-    pytest.skip(skip_reason() or "", allow_module_level=True)
+if reason := skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

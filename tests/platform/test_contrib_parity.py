@@ -14,8 +14,8 @@ import pytest
 
 from .loader import skip_reason
 
-if skip_reason():
-    pytest.skip(skip_reason() or "", allow_module_level=True)
+if reason := skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
 from lc_modulestore.bench.platform import look_alike_classes, registered_classes
 

@@ -15,8 +15,8 @@ import pytest
 
 from .loader import skip_reason
 
-if skip_reason():
-    pytest.skip(skip_reason() or "", allow_module_level=True)
+if reason := skip_reason():
+    pytest.skip(reason, allow_module_level=True)
 
 from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
 from xblock.field_data import FieldData
