@@ -18,7 +18,8 @@ from django.db import OperationalError, connection
 from django.test import override_settings
 
 from lc_modulestore.api import SnapshotError, course_published
-from lc_modulestore.compiling.tasks import TASK_NAME, is_transient, retry_countdown
+from lc_modulestore.compiling.compile_draft import course_drafts_compiled
+from lc_modulestore.compiling.tasks import DRAFT_TASK_NAME, TASK_NAME, is_transient, retry_countdown
 from lc_modulestore.models import CompileFailure, CourseBinding, CourseIndex
 
 from . import lc_ops
@@ -99,20 +100,48 @@ def test_a_publish_compiles_through_the_task(binding: CourseBinding, publish: An
 def test_a_burst_of_publishes_compiles_the_newest_once(
     binding: CourseBinding, django_capture_on_commit_callbacks: Any
 ) -> None:
-    """Five publishes queued before the worker gets to them: one compile, of the fifth."""
+    """
+    Five edits and publishes queued before the worker gets to them: one compile of the published
+    branch, of the fifth; the draft branch compiles for the fifth edit and once more when the fifth
+    publish goes live, not once per edit.
+    """
     queued: list[Callable[[], Any]] = []
     log_ids = []
     for n in range(5):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             log_ids.append(lc_ops.publish(binding, [edit(binding, f"edit {n}")]).id)
         queued += callbacks
-    with ASYNC, recorded(course_published) as compiles, recorded(task_prerun) as runs:
-        for deliver in queued:  # the worker drains the queue: each publish's task, in order
+    with (
+        ASYNC,
+        recorded(course_published) as compiles,
+        recorded(course_drafts_compiled) as draft_compiles,
+        recorded(task_prerun) as runs,
+    ):
+        for deliver in queued:  # the worker drains the queue: each change's task, in order
             with django_capture_on_commit_callbacks(execute=True):
                 deliver()
-    assert len(runs) == 5
+    assert [run["task"].name for run in runs] == [DRAFT_TASK_NAME, TASK_NAME] * 5
     assert [c["publish_log_id"] for c in compiles] == [log_ids[-1]]
+    assert len(draft_compiles) == 2
     assert live_publish_log(binding) == log_ids[-1]
+
+
+def test_a_burst_of_draft_edits_compiles_the_drafts_once(
+    binding: CourseBinding, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Three draft edits queued before the worker gets to them: the drafts compile once, for the third."""
+    queued: list[Callable[[], Any]] = []
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            edit(binding, f"draft {n}")
+        queued += callbacks
+    with ASYNC, recorded(course_drafts_compiled) as draft_compiles, recorded(task_prerun) as runs:
+        for deliver in queued:
+            with django_capture_on_commit_callbacks(execute=True):
+                deliver()
+    assert [run["task"].name for run in runs] == [DRAFT_TASK_NAME] * 3
+    newest = max(run["args"][1] for run in runs)
+    assert [c["draft_change_log_id"] for c in draft_compiles] == [newest]
 
 
 def test_a_deadlock_is_retried_and_the_retry_compiles(binding: CourseBinding, publish: Any) -> None:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from compile.vocabulary import DRAFT_BRANCH
+
 from .. import conf
 from ..courses.models import CourseBinding
 from .compile_draft import compile_bound_drafts, drop_drafts
-from .receivers import compiles_are_paused
+from .receivers import compiles_are_paused, queue_compile
 
 __all__ = ["on_course_published", "on_entities_draft_changed"]
 
 
-def on_entities_draft_changed(learning_package: Any, **kwargs: Any) -> None:
+def on_entities_draft_changed(learning_package: Any, change_log: Any = None, **kwargs: Any) -> None:
     """
     Learning Core sends this synchronously inside the draft change's ``on_commit``: compile now,
     or in a Celery task with ``LC_MODULESTORE_COMPILE_ASYNC``. Errors never reach the author:
@@ -27,10 +29,8 @@ def on_entities_draft_changed(learning_package: Any, **kwargs: Any) -> None:
     binding = CourseBinding.objects.filter(learning_package_id=learning_package.id).first()
     if binding is None:
         return  # a library or another package this project does not serve
-    if conf.COMPILE_ASYNC.value:
-        from .draft_tasks import compile_drafts_task
-
-        compile_drafts_task.delay(binding.pk)
+    log_id = getattr(change_log, "draft_change_log_id", None)
+    if conf.COMPILE_ASYNC.value and queue_compile(DRAFT_BRANCH, binding, log_id):
         return
     compile_bound_drafts(binding, raise_errors=False)
 

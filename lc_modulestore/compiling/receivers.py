@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
+
 from .. import conf
 from ..courses.models import CourseBinding
 from .compile_publish import compile_bound_course
 
-__all__ = ["compiles_are_paused", "compiles_paused", "on_entities_published"]
+__all__ = ["compiles_are_paused", "compiles_paused", "on_entities_published", "queue_compile"]
 
 log = logging.getLogger(__name__)
 _paused = threading.local()
@@ -48,19 +50,23 @@ def on_entities_published(learning_package: Any, change_log: Any = None, **kwarg
     binding = CourseBinding.objects.filter(learning_package_id=learning_package.id).first()
     if binding is None:
         return  # a library or another package this project does not serve
-    if conf.COMPILE_ASYNC.value and _queue_compile(binding, getattr(change_log, "publish_log_id", None)):
+    log_id = getattr(change_log, "publish_log_id", None)
+    if conf.COMPILE_ASYNC.value and queue_compile(PUBLISHED_BRANCH, binding, log_id):
         return
     compile_bound_course(binding, raise_errors=False)
 
 
-def _queue_compile(binding: CourseBinding, publish_log_id: int | None) -> bool:
-    """Send the compile to Celery; False (logged) when it cannot be sent."""
+def queue_compile(branch: str, binding: CourseBinding, log_id: int | None) -> bool:
+    """
+    Send one branch's compile to Celery, naming the log (PublishLog or DraftChangeLog) that asked
+    for it; False (logged) when it cannot be sent, so that the caller compiles in-process.
+    """
     try:
-        from .tasks import compile_course_task
+        from .tasks import compile_course_task, compile_drafts_task
     except ImportError:
         log.error(
             "LC_MODULESTORE_COMPILE_ASYNC is on but Celery cannot be imported"
-            " (pip install lc-modulestore[celery]); compiling %s in the publishing process",
+            " (pip install lc-modulestore[celery]); compiling %s in this process",
             binding.course_key,
         )
         return False
@@ -68,10 +74,11 @@ def _queue_compile(binding: CourseBinding, publish_log_id: int | None) -> bool:
     if conf.COMPILE_QUEUE.value:
         options["queue"] = conf.COMPILE_QUEUE.value
     try:
-        compile_course_task.apply_async((binding.pk, publish_log_id), **options)
+        task = compile_drafts_task if branch == DRAFT_BRANCH else compile_course_task
+        task.apply_async((binding.pk, log_id), **options)
     except Exception:
         log.exception(
-            "Could not queue the compile of %s (is the broker up?); compiling it in the publishing process",
+            "Could not queue the compile of %s (is the broker up?); compiling it in this process",
             binding.course_key,
         )
         return False

@@ -1,10 +1,12 @@
 """
-The Celery task used when ``LC_MODULESTORE_COMPILE_ASYNC`` is on (``pip install lc-modulestore[celery]``).
+The Celery tasks used when ``LC_MODULESTORE_COMPILE_ASYNC`` is on (``pip install lc-modulestore[celery]``).
 
-Each publish queues one task naming its PublishLog. A task whose PublishLog is no longer the
+Each publish queues one task naming its PublishLog, and each draft change one naming its
+DraftChangeLog; both follow the same rules. A task whose PublishLog is no longer the
 package's newest does nothing: the newest publish queued its own task, and a compile always reads
 the latest published state, so a burst of publishes queued faster than the worker drains them
-compiles once, for the newest. A transient database error (a deadlock, a lock wait timeout, a lost
+compiles once, for the newest (a draft task likewise skips when a newer DraftChangeLog queued its
+own). A transient database error (a deadlock, a lock wait timeout, a lost
 connection) is retried with exponential backoff; any other error is recorded as a
 ``CompileFailure`` (the previous structure keeps serving) and not retried, since it would fail
 again the same way.
@@ -14,6 +16,7 @@ The LMS's Celery app finds the task through autodiscovery (``lc_modulestore.task
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task, shared_task
@@ -23,12 +26,22 @@ from compile.snapshot import SnapshotError
 
 from .. import conf
 from ..courses.models import CourseBinding
+from .compile_draft import compile_bound_drafts
 from .compile_publish import CompileReport, compile_bound_course
-from .published_state import latest_publish_logs
+from .draft_state import latest_draft_logs
+from .published_state import PublishLogs, latest_publish_logs
 
-__all__ = ["TASK_NAME", "compile_course_task", "is_transient", "retry_countdown"]
+__all__ = [
+    "DRAFT_TASK_NAME",
+    "TASK_NAME",
+    "compile_course_task",
+    "compile_drafts_task",
+    "is_transient",
+    "retry_countdown",
+]
 
 TASK_NAME = "lc_modulestore.compile_course"
+DRAFT_TASK_NAME = "lc_modulestore.compile_course_drafts"
 
 # MySQL/MariaDB error codes worth another try: lock wait timeout, deadlock, "server has gone
 # away", lost connection during a query, cannot connect.
@@ -51,9 +64,9 @@ def retry_countdown(retries: int) -> int:
     return int(min(2**retries, MAX_BACKOFF_SECONDS))
 
 
-def _newest_publish_log_id(binding: CourseBinding) -> int | None:
+def _newest_log_id(latest: Callable[[CourseBinding], PublishLogs], binding: CourseBinding) -> int | None:
     try:
-        return int(latest_publish_logs(binding).latest.id)
+        return int(latest(binding).latest.id)
     except SnapshotError:
         return None
 
@@ -73,21 +86,37 @@ def _result(report: CompileReport) -> dict[str, Any]:
 
 @shared_task(bind=True, name=TASK_NAME)  # type: ignore[untyped-decorator]  # Celery is untyped
 def compile_course_task(self: Task, binding_id: int, publish_log_id: int | None = None) -> dict[str, Any]:
+    return _run(self, binding_id, publish_log_id, latest_publish_logs, compile_bound_course)
+
+
+@shared_task(bind=True, name=DRAFT_TASK_NAME)  # type: ignore[untyped-decorator]  # Celery is untyped
+def compile_drafts_task(self: Task, binding_id: int, change_log_id: int | None = None) -> dict[str, Any]:
+    return _run(self, binding_id, change_log_id, latest_draft_logs, compile_bound_drafts)
+
+
+def _run(
+    task: Task,
+    binding_id: int,
+    log_id: int | None,
+    latest: Callable[[CourseBinding], PublishLogs],
+    compile_branch: Callable[[CourseBinding], CompileReport],
+) -> dict[str, Any]:
+    """One branch's compile, skipped when superseded, retried when the database's error is transient."""
     binding = CourseBinding.objects.filter(pk=binding_id).first()
-    if binding is None:  # the package was deleted since the publish
+    if binding is None:  # the package was deleted since the change
         return {"binding_id": binding_id, "skipped": "the course is no longer bound"}
     key = str(binding.course_key)
-    newest = _newest_publish_log_id(binding)
-    if publish_log_id is not None and newest is not None and newest > publish_log_id:
-        return {"course_key": key, "publish_log_id": publish_log_id, "skipped": f"superseded by {newest}"}
+    newest = _newest_log_id(latest, binding)
+    if log_id is not None and newest is not None and newest > log_id:
+        return {"course_key": key, "log_id": log_id, "skipped": f"superseded by {newest}"}
     try:
-        report = compile_bound_course(binding)
+        report = compile_branch(binding)
     except Exception as exc:
-        retries = int(self.request.retries or 0)
+        retries = int(task.request.retries or 0)
         if is_transient(exc) and retries < conf.COMPILE_RETRIES.value:
             if not connection.in_atomic_block:  # a lost connection is reopened by the next query
                 connection.close_if_unusable_or_obsolete()
-            raise self.retry(exc=exc, countdown=retry_countdown(retries), max_retries=None) from exc
-        # Recorded as a CompileFailure by compile_bound_course; retrying would fail the same way.
-        return {"course_key": key, "publish_log_id": newest, "error": f"{type(exc).__name__}: {exc}"}
+            raise task.retry(exc=exc, countdown=retry_countdown(retries), max_retries=None) from exc
+        # Recorded as a CompileFailure by the compile itself; retrying would fail the same way.
+        return {"course_key": key, "log_id": newest, "error": f"{type(exc).__name__}: {exc}"}
     return _result(report)
