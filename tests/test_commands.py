@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
 
+from compile.vocabulary import PUBLISHED_BRANCH
 from lc_modulestore.management import base
 from lc_modulestore.models import CompiledStructure, CourseBinding
 from lc_modulestore.operations.status import course_status
@@ -59,7 +60,7 @@ def test_status_of_every_course_and_of_one(course: CourseBinding) -> None:
     )
     set_course_override(SERVING_FLAG.name, KEY, True)
     out, _ = run("lc_status", KEY)
-    structure = CompiledStructure.objects.get()
+    structure = CompiledStructure.objects.get(branch=PUBLISHED_BRANCH)
     assert f"compiled:  PublishLog {structure.publish_log_id} -> structure {structure.object_id}" in out
     assert f"{len(structure.data)} bytes" in out
     assert "served:    yes, served from Learning Core: flag on (course override" in out
@@ -141,7 +142,7 @@ def test_flag_json_and_summary(course: CourseBinding) -> None:
 @pytest.mark.django_db(transaction=True)  # commits, so the import's publish compiles as in production
 def test_demo_prints_the_live_structure_and_every_name() -> None:
     out, _ = run("lc_demo")
-    structure = CompiledStructure.objects.get()
+    structure = CompiledStructure.objects.get(branch=PUBLISHED_BRANCH)
     assert (
         f"PublishLog {structure.publish_log_id} -> structure {structure.object_id}, 54 blocks,"
         f" {len(structure.data)} bytes compressed" in out

@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import override_settings
 from django_mysql.cache import MySQLCache
 
+from compile.vocabulary import PUBLISHED_BRANCH
 from lc_modulestore.api import import_olx
 from lc_modulestore.models import BlockEntity, CompiledStructure
 from lc_modulestore.storage.backend import LearningCorePersistenceBackend
@@ -130,7 +131,7 @@ def cache_rows() -> int:
 def test_mysql_cache_holds_compiled_structures(mysql_cache: Any) -> None:
     assert "lc_modulestore.E002" not in check_ids()
     import_olx(SAMPLE_COURSE)  # commits: the publish compiles
-    structure = CompiledStructure.objects.get()
+    structure = CompiledStructure.objects.get(branch=PUBLISHED_BRANCH)
     LearningCorePersistenceBackend.clear_process_cache()
     backend = LearningCorePersistenceBackend()
     read = backend.cached_structure(structure.object_id)

@@ -107,11 +107,13 @@ def _costs(binding: CourseBinding) -> dict[str, float | int]:
         raise RuntimeError("the draft branch was not compiled")
     draft_data, published_data = bytes(draft.data), bytes(published.data)
     published_ids = {str(b["definition"]) for b in decode_structure(published_data)["blocks"]}
+    draft_ids = {str(b["definition"]) for b in decode_structure(draft_data)["blocks"]}
+    # Only the definitions a live structure names: superseded ones wait out their grace period.
     sizes = dict(
         (object_id, len(bytes(data)))
-        for object_id, data in CompiledDefinition.objects.filter(binding=binding).values_list(
-            "object_id", "data"
-        )
+        for object_id, data in CompiledDefinition.objects.filter(
+            binding=binding, object_id__in=published_ids | draft_ids
+        ).values_list("object_id", "data")
     )
     own = sum(size for object_id, size in sizes.items() if object_id in published_ids)
     draft_only = sum(size for object_id, size in sizes.items() if object_id not in published_ids)
