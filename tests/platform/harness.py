@@ -47,29 +47,6 @@ MIXINS: tuple[type, ...] = lms_mixins()
 PUBLISHED_ONLY = ModuleStoreEnum.Branch.published_only
 
 
-class MirroredDraftBackend(LearningCorePersistenceBackend):
-    """
-    Our backend with each course's published structure also named as its draft branch: a Split
-    course right after a publish, with nothing unpublished. The oracle for what Split answers on
-    the draft side (``has_changes``, draft-preferred reads) of a course that is only published.
-    """
-
-    def get_course_index(self, key: Any, ignore_case: bool = False) -> Any:
-        return _mirrored(super().get_course_index(key, ignore_case))
-
-    def find_matching_course_indexes(self, branch: Any = None, *args: Any, **kwargs: Any) -> Any:
-        if branch == ModuleStoreEnum.BranchName.draft:
-            branch = ModuleStoreEnum.BranchName.published
-        return [_mirrored(i) for i in super().find_matching_course_indexes(branch, *args, **kwargs)]
-
-
-def _mirrored(index: Any) -> Any:
-    if index is not None:
-        published = index["versions"][ModuleStoreEnum.BranchName.published]
-        index["versions"][ModuleStoreEnum.BranchName.draft] = published
-    return index
-
-
 def make_split(fs_root: Path, **options: Any) -> Any:
     """A real Split (a ``DraftVersioningModuleStore`` by default) over the compiled documents."""
     return split_store(fs_root, **options)

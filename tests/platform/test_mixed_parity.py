@@ -27,7 +27,6 @@ from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 from .conftest import Course
 from .harness import (
-    MirroredDraftBackend,
     describe,
     make_mixed,
     outcome,
@@ -53,8 +52,8 @@ def serving(request: pytest.FixtureRequest, course: Course, classes: Any) -> str
 @pytest.fixture
 def mixed(fs_root: Path, serving: str) -> Iterator[Any]:
     """``modulestore()`` as README.rst configures it; its fallback built the LMS's way, lazily."""
-    with platform_factory(MirroredDraftBackend):
-        store = make_mixed(readme_settings(fs_root), MirroredDraftBackend)
+    with platform_factory():
+        store = make_mixed(readme_settings(fs_root))
         [ours] = store.modulestores
         assert isinstance(ours, LearningCoreModuleStore)
         yield store
@@ -63,7 +62,7 @@ def mixed(fs_root: Path, serving: str) -> Iterator[Any]:
 @pytest.fixture
 def before(fs_root: Path, classes: Any) -> Any:
     """``modulestore()`` of the LMS before: Mixed over Split alone, reading the same documents."""
-    return make_mixed(split_only_settings(fs_root), MirroredDraftBackend)
+    return make_mixed(split_only_settings(fs_root))
 
 
 def test_the_readme_configuration_builds_what_it_says(mixed: Any, serving: str, course: Course) -> None:

@@ -33,7 +33,7 @@ from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator, LibraryLoc
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 from .conftest import Course
-from .harness import MirroredDraftBackend, answered, make_lc_store, make_split, outcome
+from .harness import answered, make_lc_store, make_split, outcome
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("course", ["sample"], indirect=True)]
 EXAMPLES = 325  # x 8 tests
@@ -61,9 +61,8 @@ FIELD_NAMES = ["display_name", "graded", "start", "due", "format", "children", "
 class Stores:
     def __init__(self, course: Course, fs_root: Path) -> None:
         self.course = course
-        self.split = make_split(fs_root, backend=MirroredDraftBackend)
+        self.split = make_split(fs_root)
         self.ours: LearningCoreModuleStore = make_lc_store(fs_root, fallback=self.split)
-        self.ours.db_connection = MirroredDraftBackend()  # the same documents, the same index
         self.head = course.structure["_id"]
         self.blocks = list(course.structure["blocks"])
         self.examples = 0

@@ -25,7 +25,7 @@ from xmodule.modulestore import ModuleStoreEnum
 from lc_modulestore.storage.split_types import BlockKey
 
 from .conftest import Course
-from .harness import MirroredDraftBackend, answered, describe, make_lc_store, make_split, outcome, walk
+from .harness import answered, describe, make_lc_store, make_split, outcome, walk
 
 pytestmark = pytest.mark.django_db
 
@@ -215,10 +215,11 @@ def test_get_block_for_descriptor_binds_every_child(course: Course, split: Any, 
 
 def test_has_changes_and_draft_preferred_reads(course: Course, fs_root: Path, ours: Any) -> None:
     """
-    Against a Split whose draft branch is what was published (the state right after a publish):
-    nothing has changes, and draft-preferred reads see the same blocks, located in the draft branch.
+    Against Split over the same documents right after an import (drafts equal to what was
+    published): nothing has changes, and draft-preferred reads see the same blocks, located in
+    the draft branch (``test_draft_parity.py`` has unpublished edits).
     """
-    split = make_split(fs_root, backend=MirroredDraftBackend)
+    split = make_split(fs_root)
     for key in usage_keys(course, course.key)[:25]:
         assert ours.has_changes(ours.get_item(key)) == split.has_changes(split.get_item(key)) is False
     with (
@@ -236,10 +237,10 @@ def test_has_changes_and_draft_preferred_reads(course: Course, fs_root: Path, ou
 
 def test_caller_mistakes_answer_as_split(course: Course, fs_root: Path, ours: Any) -> None:
     """
-    Issue 11 item 8: a wrong argument fails (or answers) in our store as it does in Split (whose
-    draft branch is the published one, as ours is).
+    Issue 11 item 8: a wrong argument fails (or answers) in our store as it does in Split over
+    the same documents, both branches included.
     """
-    split = make_split(fs_root, backend=MirroredDraftBackend)
+    split = make_split(fs_root)
     key = course.key
     html = next(k for k in course.structure["blocks"] if k.type == "html")
     usage = key.make_usage_key(html.type, html.id)
