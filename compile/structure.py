@@ -30,8 +30,8 @@ from lxml import etree
 from .broken_components import error_fields, error_key, errored_key, is_detached, present_key
 from .fields import PARSER_VERSION, RealizedFields, realize_fields, to_structure_value
 from .gc_pause import without_gc
-from .implicit_containers import is_implicit
 from .ids import EntityId
+from .implicit_containers import is_implicit
 from .snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
 from .vocabulary import (
     BLOCK_TYPES_WITH_CHILDREN,

@@ -33,7 +33,9 @@ def course(root: OlxBlock, **changes: Any) -> OlxCourse:
     return OlxCourse("LCDag", "DAG1", "2026", root, [], {}, [], **changes)
 
 
-def dag_course(shared_body: str = "<p>shared</p>", direct: tuple[str, ...] = ("direct1", "direct2")) -> OlxCourse:
+def dag_course(
+    shared_body: str = "<p>shared</p>", direct: tuple[str, ...] = ("direct1", "direct2")
+) -> OlxCourse:
     """
     course > ch1 > s1 (graded, due 2030) > [v1 > [shared, p1], direct..., v2 > [shared]]
            > ch2 > [video Welcome, s2 (not graded, due 2031) > v3 > [shared, p3]]

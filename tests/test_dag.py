@@ -22,7 +22,8 @@ from compile.olx_export import OlxError
 from compile.snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
 from compile.structure import compile_snapshot
 from lc_modulestore.api import ImportResult
-from lc_modulestore.importing.importer import import_course
+from lc_modulestore.importing.importer import _CONTAINER_CLASSES, import_course
+from lc_modulestore.importing.outline_levels import held_by_learning_core, written_order
 from lc_modulestore.models import BlockEntity, CompileFailure, CourseBinding
 from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
@@ -112,11 +113,15 @@ def test_two_blocks_with_one_key_are_refused(run_course: Callable[..., ImportRes
     assert not CourseBinding.objects.filter(course_key=KEY).exists()
 
 
-def test_a_block_containing_itself_is_refused_naming_the_cycle(run_course: Callable[..., ImportResult]) -> None:
+def test_a_block_containing_itself_is_refused_naming_the_cycle(
+    run_course: Callable[..., ImportResult],
+) -> None:
     olx = dag_course()
     s1 = olx.root.children[0].children[0]
     s1.children[0].children.append(s1)
-    with pytest.raises(OlxError, match="a block contains itself: sequential/s1 > vertical/v1 > sequential/s1"):
+    with pytest.raises(
+        OlxError, match="a block contains itself: sequential/s1 > vertical/v1 > sequential/s1"
+    ):
         run_course(olx)
     assert not CourseBinding.objects.filter(course_key=KEY).exists()
 
@@ -206,7 +211,9 @@ def test_an_edit_of_the_shared_block_recompiles_incrementally_as_in_full(
     publish(dag, [shared])
     after = live_structure(dag)
     changed = [
-        (a["block_type"], a["block_id"]) for a, b in zip(after["blocks"], before["blocks"], strict=True) if a != b
+        (a["block_type"], a["block_id"])
+        for a, b in zip(after["blocks"], before["blocks"], strict=True)
+        if a != b
     ]
     assert changed == [SHARED]
     assert not CompileFailure.objects.filter(binding=dag).exists()
@@ -306,7 +313,9 @@ def test_a_cycle_is_an_error_naming_its_blocks() -> None:
         _entity(3, ("sequential", "s"), (4,)),
         _entity(4, ("vertical", "v"), (2,)),
     )
-    with pytest.raises(SnapshotError, match="a block contains itself: chapter/c > sequential/s > vertical/v > chapter/c"):
+    with pytest.raises(
+        SnapshotError, match="a block contains itself: chapter/c > sequential/s > vertical/v > chapter/c"
+    ):
         compile_snapshot(snapshot)
 
 
@@ -319,3 +328,59 @@ def test_a_diamond_compiles_each_block_once() -> None:
     )
     blocks = compile_snapshot(snapshot).structure["blocks"]
     assert [b["block_id"] for b in blocks] == ["course", "a", "s", "b"]
+
+
+def _shape(block: Any) -> Any:
+    name = (
+        "implicit " + block.block_type if is_implicit(block.key) else f"{block.block_type}/{block.block_id}"
+    )
+    return [name, [_shape(c) for c in block.children]] if block.children else name
+
+
+def test_each_missing_level_gets_an_implicit_container_and_the_course_is_not_changed() -> None:
+    """A unit and a component in a chapter, a sequential in the course: every level filled in."""
+    unit = container("vertical", "u", [problem("a")])
+    chapter = container("chapter", "c", [unit, problem("b"), container("sequential", "s", [])])
+    olx = course(container("course", "course", [container("sequential", "top", []), chapter]))
+    arranged = held_by_learning_core(olx, _CONTAINER_CLASSES)
+    assert _shape(arranged.root) == [
+        "course/course",
+        [
+            ["implicit chapter", ["sequential/top"]],
+            [
+                "chapter/c",
+                [
+                    [
+                        "implicit sequential",
+                        [["vertical/u", ["problem/a"]], ["implicit vertical", ["problem/b"]]],
+                    ],
+                    "sequential/s",
+                ],
+            ],
+        ],
+    ]
+    assert chapter.children[0] is unit and len(chapter.children) == 3  # the reader's course as it was
+    again = held_by_learning_core(olx, _CONTAINER_CLASSES)
+    assert [b.key for b in written_order(again)] == [b.key for b in written_order(arranged)]
+
+
+def test_a_shared_block_stays_one_object_when_its_parents_are_rearranged() -> None:
+    shared = problem("shared")
+    olx = course(
+        container(
+            "course",
+            "course",
+            [
+                container(
+                    "chapter",
+                    "c",
+                    [container("sequential", "s1", [shared]), container("sequential", "s2", [shared])],
+                )
+            ],
+        )
+    )
+    arranged = held_by_learning_core(olx, _CONTAINER_CLASSES)
+    s1, s2 = arranged.root.children[0].children
+    assert s1.children[0].children[0] is s2.children[0].children[0] is shared
+    assert s1.children[0].key != s2.children[0].key  # one implicit unit per parent
+    assert [b.key for b in written_order(arranged)].count(shared.key) == 1

@@ -394,4 +394,3 @@ class _Importer:
 
 def _entity(entity_id: int) -> PublishableEntity.ID:
     return cast(PublishableEntity.ID, entity_id)
-

@@ -16,6 +16,7 @@ many parents list it, and a cycle refused naming its blocks.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 
@@ -52,7 +53,7 @@ def held_by_learning_core(course: OlxCourse, classes: Mapping[str, type[Containe
             return block  # a cycle: written_order names it
         children = [arrange(child, (*path, id(block))) for child in block.children]
         wrapped = _wrapped(block, level(block), children, level)
-        same = len(wrapped) == len(block.children) and all(a is b for a, b in zip(wrapped, block.children))
+        same = len(wrapped) == len(block.children) and all(map(operator.is_, wrapped, block.children))
         result = block if same else replace(block, children=wrapped)
         arranged[id(block)] = result
         return result
