@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -384,3 +385,57 @@ def test_a_shared_block_stays_one_object_when_its_parents_are_rearranged() -> No
     assert s1.children[0].children[0] is s2.children[0].children[0] is shared
     assert s1.children[0].key != s2.children[0].key  # one implicit unit per parent
     assert [b.key for b in written_order(arranged)].count(shared.key) == 1
+
+
+# --- the same from an OLX export -----------------------------------------------------------------
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_export_with_blocks_above_their_level_imports_as_the_platform_does(
+    sample_copy: Path, run_import: Callable[..., ImportResult]
+) -> None:
+    """
+    Were refused ("cannot be added to a ... container"): a sequential straight in the course, a
+    vertical and a video straight in a chapter, a problem straight in a sequential (rule L3).
+    """
+    _edit(
+        sample_copy / "course/2026.xml",
+        '<chapter url_name="week1"/>',
+        '<chapter url_name="week1"/><sequential url_name="stray">'
+        '<vertical url_name="sv"><html url_name="svh">hi</html></vertical></sequential>',
+    )
+    _edit(
+        sample_copy / "chapter/week1.xml",
+        '<sequential url_name="intro_seq"/>',
+        '<video url_name="chapter_video" youtube_id_1_0="abc"/><sequential url_name="intro_seq"/>'
+        '<vertical url_name="stray_unit"><html url_name="x">hi</html></vertical>',
+    )
+    _edit(
+        sample_copy / "sequential/intro_seq.xml",
+        '<vertical url_name="video_vert"/>',
+        '<problem url_name="seq_problem"><p>1+1?</p></problem><vertical url_name="video_vert"/>',
+    )
+    run_import(sample_copy)
+    binding = CourseBinding.objects.get(course_key="course-v1:LCDemo+LC101+2026")
+    children = children_of(live_structure(binding))
+    assert children[("course", "course")][:2] == [("chapter", "week1"), ("sequential", "stray")]
+    assert children[("chapter", "week1")] == [
+        ("video", "chapter_video"),
+        ("sequential", "intro_seq"),
+        ("vertical", "stray_unit"),
+        ("sequential", "tools_seq"),
+    ]
+    assert children[("sequential", "intro_seq")] == [
+        ("vertical", "welcome_vert"),
+        ("problem", "seq_problem"),
+        ("vertical", "video_vert"),
+    ]
+    assert len(implicit_keys(binding)) == 5  # a chapter; a sequential and unit, a sequential; a unit
+    assert_incremental_equals_full(binding)
+    again = run_import(sample_copy)
+    assert (again.created, again.changed, again.deleted, again.publish_log_id) == (0, 0, 0, None)
