@@ -42,6 +42,7 @@ from .vocabulary import (
     UNKNOWN_USER_ID,
     BlockKeyTuple,
 )
+from .walk import Cycle, depth_first
 
 __all__ = [
     "CompiledCourse",
@@ -350,42 +351,22 @@ def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> l
     an error block (or an error block whose component is fixed) gets its children list
     rewritten, in a copy: documents of a previous structure are shared and never mutated.
     """
-    order: list[BlockKeyTuple] = []
-    done: set[BlockKeyTuple] = set()
-    path: dict[BlockKeyTuple, None] = {}  # the blocks being walked, root first
-    frames: list[tuple[BlockKeyTuple, Iterator[BlockKeyTuple]]] = []
-
-    def enter(key: BlockKeyTuple) -> None:
-        if key in path:
-            cycle = [*path, key]
-            names = " > ".join(f"{t}/{i}" for t, i in cycle[cycle.index(key) :])
-            raise SnapshotError(f"a block contains itself: {names}")
-        if key in done:
-            return
-        block = blocks.get(key)
-        if block is None:
-            raise SnapshotError(f"{key[0]}/{key[1]} is a child in the course but was not compiled")
-        order.append(key)
-        path[key] = None
-        frames.append((key, iter(_present_children(key, block, blocks))))
-
-    enter(root)
-    while frames:
-        key, children = frames[-1]
-        child = next(children, None)
-        if child is not None:
-            enter(child)
-            continue
-        frames.pop()
-        del path[key]
-        done.add(key)
-    return order
+    try:
+        return [
+            key
+            for key, entering in depth_first([root], lambda key: _present_children(key, blocks))
+            if entering
+        ]
+    except Cycle as cycle:
+        names = " > ".join(f"{t}/{i}" for t, i in cycle.nodes)
+        raise SnapshotError(f"a block contains itself: {names}") from None
 
 
-def _present_children(
-    key: BlockKeyTuple, block: Block, blocks: dict[BlockKeyTuple, Block]
-) -> list[BlockKeyTuple]:
+def _present_children(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
     """The block's children as ``blocks`` holds them (a component or the error block for it)."""
+    block = blocks.get(key)
+    if block is None:
+        raise SnapshotError(f"{key[0]}/{key[1]} is a child in the course but was not compiled")
     children = block["fields"].get("children")
     if not children:
         return []

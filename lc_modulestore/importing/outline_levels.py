@@ -10,14 +10,14 @@ becomes ``chapter > [implicit sequential > implicit unit > [video, problem], seq
 The course the reader made is not changed: a container whose children change is copied, once
 per object, so a shared block (one object under several parents) stays one block.
 
-Also here: the order blocks are written in, children before parents, each block once however
-many parents list it, and a cycle refused naming its blocks.
+A block that contains itself is refused here, naming the blocks of the cycle. Also here: the
+order blocks are written in, children before parents, each block once however many parents list it.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from lxml import etree
@@ -25,6 +25,7 @@ from openedx_content.models_api import Container, Section, Subsection, Unit
 
 from compile.implicit_containers import implicit_id
 from compile.olx_export import OlxBlock, OlxCourse, OlxError
+from compile.walk import depth_first
 
 from ..courses.models import CourseOutline
 
@@ -46,12 +47,14 @@ def held_by_learning_core(course: OlxCourse, classes: Mapping[str, type[Containe
 
     arranged: dict[int, OlxBlock] = {}
 
-    def arrange(block: OlxBlock, path: tuple[int, ...]) -> OlxBlock:
+    def arrange(block: OlxBlock, path: tuple[OlxBlock, ...]) -> OlxBlock:
         if id(block) in arranged:
             return arranged[id(block)]
-        if id(block) in path:
-            return block  # a cycle: written_order names it
-        children = [arrange(child, (*path, id(block))) for child in block.children]
+        if any(above is block for above in path):
+            cycle = [*path[[id(above) for above in path].index(id(block)) :], block]
+            names = " > ".join(f"{b.block_type}/{b.block_id}" for b in cycle)
+            raise OlxError(block.source, f"a block contains itself: {names}", key=block.block_id)
+        children = [arrange(child, (*path, block)) for child in block.children]
         wrapped = _wrapped(block, level(block), children, level)
         same = len(wrapped) == len(block.children) and all(map(operator.is_, wrapped, block.children))
         result = block if same else replace(block, children=wrapped)
@@ -97,41 +100,22 @@ def written_order(course: OlxCourse) -> list[OlxBlock]:
     """
     Every block once, each after all its children (a container version lists entities that must
     exist): the outline depth first, then the detached pages. A block listed by several parents
-    is one object, written once; two different blocks with one key, or a block that contains
-    itself, are refused naming them.
+    is one object, written once; two different blocks with one key are refused naming both.
     """
-    order: list[OlxBlock] = []
-    done: dict[tuple[str, str], OlxBlock] = {}
-    on_path: dict[tuple[str, str], OlxBlock] = {}
-    frames: list[tuple[OlxBlock, Iterator[OlxBlock]]] = []
+    blocks: dict[tuple[str, str], OlxBlock] = {}
 
-    def enter(block: OlxBlock) -> None:
-        if block.key in on_path:
-            cycle = [*on_path, block.key]
-            names = " > ".join(f"{t}/{i}" for t, i in cycle[cycle.index(block.key) :])
-            raise OlxError(block.source, f"a block contains itself: {names}", key=block.block_id)
-        seen = done.get(block.key)
-        if seen is not None and seen is not block:
-            raise OlxError(
-                block.source,
-                f"{block.block_type}/{block.block_id} is defined twice (first at {seen.source})",
-                key=block.block_id,
-            )
-        if seen is not None:
-            return
-        on_path[block.key] = block
-        frames.append((block, iter(block.children)))
+    def children(key: tuple[str, str]) -> list[tuple[str, str]]:
+        for child in blocks[key].children:
+            seen = blocks.setdefault(child.key, child)
+            if seen is not child:
+                raise OlxError(
+                    child.source,
+                    f"{child.block_type}/{child.block_id} is defined twice (first at {seen.source})",
+                    key=child.block_id,
+                )
+        return [child.key for child in blocks[key].children]
 
-    for top in (course.root, *course.detached):
-        enter(top)
-        while frames:
-            block, children = frames[-1]
-            child = next(children, None)
-            if child is not None:
-                enter(child)
-                continue
-            frames.pop()
-            del on_path[block.key]
-            done[block.key] = block
-            order.append(block)
-    return order
+    tops = [course.root, *course.detached]
+    blocks.update((top.key, top) for top in tops)
+    walk = depth_first([top.key for top in tops], children)
+    return [blocks[key] for key, entering in walk if not entering]
