@@ -237,17 +237,6 @@ def test_an_edit_of_one_parent_recompiles_incrementally_as_in_full(dag: CourseBi
     assert_incremental_equals_full(dag)
 
 
-def test_a_learning_core_edit_sharing_a_block_is_compiled(dag: CourseBinding, publish: Any) -> None:
-    """Was refused ("a Split structure gives each block one parent") before the DAG was served."""
-    p3 = lc_ops.entity_of(dag, "problem", "p3")
-    v1 = lc_ops.entity_of(dag, "vertical", "v1")
-    lc_ops.set_unit_children(v1, [*lc_ops.unit_children(v1), p3])
-    publish(dag, [v1])
-    assert not CompileFailure.objects.filter(binding=dag).exists()
-    assert ("problem", "p3") in children_of(live_structure(dag))[("vertical", "v1")]
-    assert_incremental_equals_full(dag)
-
-
 # --- serving ------------------------------------------------------------------------------------
 
 
