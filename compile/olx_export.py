@@ -101,7 +101,7 @@ class OlxCourse:
 
     def blocks(self) -> Iterator[OlxBlock]:
         """Every block that becomes a Learning Core entity: the outline, then detached pages."""
-        yield from self.root.walk()
+        yield from {id(block): block for block in self.root.walk()}.values()  # a shared block once
         yield from self.detached
 
 

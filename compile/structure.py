@@ -31,6 +31,7 @@ from .broken_components import error_fields, error_key, errored_key, is_detached
 from .fields import PARSER_VERSION, RealizedFields, realize_fields, to_structure_value
 from .gc_pause import without_gc
 from .ids import EntityId
+from .implicit_containers import is_implicit
 from .snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
 from .vocabulary import (
     BLOCK_TYPES_WITH_CHILDREN,
@@ -41,6 +42,7 @@ from .vocabulary import (
     UNKNOWN_USER_ID,
     BlockKeyTuple,
 )
+from .walk import Cycle, depth_first
 
 __all__ = [
     "CompiledCourse",
@@ -186,7 +188,9 @@ class _Compiler:
     def entity_blocks(self, entity: EntitySnapshot) -> list[tuple[BlockKeyTuple, Block]]:
         edit_info = self.edit_info(entity)
         if not entity.is_component:  # a container: fields from the importer, children from Learning Core
-            children = [self.snapshot.key_of(c) for c in entity.children]
+            if is_implicit(entity.key):
+                return []  # flattened into the containers listing it
+            children = self.listed_children(entity, ())
             fields = RealizedFields(settings=entity.settings or {}, content=entity.content or {})
             return [(entity.key, self.block(entity, entity.key, 0, fields, children, edit_info))]
         try:
@@ -197,6 +201,26 @@ class _Compiler:
             message = f"{entity.block_type}/{entity.block_id} (version {entity.version_num}): {exc!r}"
         self.result.realized.pop(entity.version_id, None)
         return [self.error_block(entity, message, edit_info)]
+
+    def listed_children(self, entity: EntitySnapshot, path: tuple[EntityId, ...]) -> list[BlockKeyTuple]:
+        """
+        The container's children as Split lists them: an implicit container's place taken by its
+        own children (recursively), so the OLX parent and order come back exactly.
+        """
+        children: list[BlockKeyTuple] = []
+        for child in entity.children:
+            key = self.snapshot.key_of(child)
+            if not is_implicit(key):
+                children.append(key)
+                continue
+            implicit = self.snapshot.entities.get(child)
+            if implicit is None or child in path:
+                raise SnapshotError(
+                    f"{entity.block_type}/{entity.block_id}: its implicit container {key[0]}/{key[1]}"
+                    + (" contains itself" if implicit is not None else " was not read")
+                )
+            children += self.listed_children(implicit, (*path, entity.entity_id))
+        return children
 
     def error_block(
         self, entity: EntitySnapshot, message: str, edit_info: dict[str, Any]
@@ -330,51 +354,37 @@ class _Unreadable(SnapshotError):
 
 def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
     """
-    The blocks the root reaches, depth first in children order; anything else is an orphan. A
-    parent listing a component that is now an error block (or an error block whose component is
-    fixed) gets its children list rewritten, in a copy: documents of a previous structure are
-    shared and never mutated.
+    The blocks the root reaches, depth first in children order, each once (a child several
+    parents list, rule S1, comes where it is first reached); anything else is an orphan. A block
+    that contains itself is an error naming the cycle. A parent listing a component that is now
+    an error block (or an error block whose component is fixed) gets its children list
+    rewritten, in a copy: documents of a previous structure are shared and never mutated.
     """
-    order: list[BlockKeyTuple] = []
-    seen = {root}
-    stack = [root]
-    while stack:
-        key = stack.pop()
-        block = blocks.get(key)
-        if block is None:
-            raise SnapshotError(f"{key[0]}/{key[1]} is a child in the course but was not compiled")
-        order.append(key)
-        children = block["fields"].get("children")
-        if children:
-            listed = [(child[0], child[1]) for child in children]
-            keys = [present_key(child, blocks) for child in listed]
-            if keys != listed:
-                fields = {**block["fields"], "children": [list(child) for child in keys]}
-                blocks[key] = {**block, "fields": fields}
-            if not seen.isdisjoint(keys) or len(set(keys)) != len(keys):
-                _raise_shared(root, blocks, keys)
-            seen.update(keys)
-            stack.extend(reversed(keys))
-    return order
+    try:
+        return [
+            key
+            for key, entering in depth_first([root], lambda key: _present_children(key, blocks))
+            if entering
+        ]
+    except Cycle as cycle:
+        names = " > ".join(f"{t}/{i}" for t, i in cycle.nodes)
+        raise SnapshotError(f"a block contains itself: {names}") from None
 
 
-def _raise_shared(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block], keys: list[BlockKeyTuple]) -> None:
-    """Name a block listed by two parents (or twice by one), and both parents."""
-    parents: dict[BlockKeyTuple, list[BlockKeyTuple]] = {}
-    for key, block in blocks.items():
-        for child in block["fields"].get("children", ()):
-            parents.setdefault((child[0], child[1]), []).append(key)
-    for child in keys:
-        found = parents.get(child, [])
-        if child == root:
-            found = [root, *found]  # the root listed as someone's child: a cycle
-        if len(found) > 1:
-            first, second = found[:2]
-            raise SnapshotError(
-                f"{child[0]}/{child[1]} is a child of both {first[0]}/{first[1]}"
-                f" and {second[0]}/{second[1]}; a Split structure gives each block one parent"
-            )
-    raise SnapshotError(f"a block is reached twice from {root[0]}/{root[1]}")
+def _present_children(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
+    """The block's children as ``blocks`` holds them (a component or the error block for it)."""
+    block = blocks.get(key)
+    if block is None:
+        raise SnapshotError(f"{key[0]}/{key[1]} is a child in the course but was not compiled")
+    children = block["fields"].get("children")
+    if not children:
+        return []
+    listed = [(child[0], child[1]) for child in children]
+    keys = [present_key(child, blocks) for child in listed]
+    if keys != listed:
+        fields = {**block["fields"], "children": [list(child) for child in keys]}
+        blocks[key] = {**block, "fields": fields}
+    return keys
 
 
 def _inline_id(parent: BlockKeyTuple, index: int) -> str:

@@ -20,14 +20,18 @@ from .conftest import SAMPLE_COURSE
 KEY = "course-v1:LCDemo+LC101+2026"
 
 
-def stray_sequential(export: Path) -> None:
-    """Learning Core refuses a subsection in a course outline: an error found while writing."""
-    run_file = export / "course/2026.xml"
-    run_file.write_text(
-        run_file.read_text().replace(
-            '<chapter url_name="week1"/>',
-            '<chapter url_name="week1"/><sequential url_name="stray">'
-            '<vertical url_name="stray_v"><html url_name="stray_h">hi</html></vertical></sequential>',
+def stray_chapter(export: Path) -> None:
+    """
+    Learning Core refuses a section inside a subsection (a level above, which no implicit
+    container can fill): an error found while writing.
+    """
+    seq_file = export / "sequential/intro_seq.xml"
+    seq_file.write_text(
+        seq_file.read_text().replace(
+            '<vertical url_name="welcome_vert"/>',
+            '<vertical url_name="welcome_vert"/><chapter url_name="stray"><sequential url_name="stray_s">'
+            '<vertical url_name="stray_v"><html url_name="stray_h">hi</html></vertical>'
+            "</sequential></chapter>",
             1,
         )
     )
@@ -35,10 +39,12 @@ def stray_sequential(export: Path) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_bad_import_then_a_good_one_in_the_same_process(sample_copy: Path, run_import: Any) -> None:
-    stray_sequential(sample_copy)
-    with pytest.raises(OlxImportError, match=r"^course/2026\.xml:\d+: course/course: .*stray") as error:
+    stray_chapter(sample_copy)
+    with pytest.raises(
+        OlxImportError, match=r"^sequential/intro_seq\.xml:\d+: sequential/intro_seq: .*stray"
+    ) as error:
         import_olx(sample_copy)
-    assert error.value.file == "course/2026.xml"
+    assert error.value.file == "sequential/intro_seq.xml"
     assert not connection.in_atomic_block and not connection.needs_rollback
     assert not CourseBinding.objects.filter(course_key=KEY).exists()
 
@@ -51,7 +57,7 @@ def test_a_bad_import_then_a_good_one_in_the_same_process(sample_copy: Path, run
 def test_a_bad_reimport_keeps_the_course_and_the_next_one_works(sample_copy: Path, run_import: Any) -> None:
     run_import(SAMPLE_COURSE)
     served = published_course(KEY).as_json()
-    stray_sequential(sample_copy)
+    stray_chapter(sample_copy)
     for _ in range(2):  # the same failure twice: the first left nothing behind to trip over
         with pytest.raises(OlxImportError, match="stray"):
             import_olx(sample_copy)

@@ -189,26 +189,6 @@ CASES: dict[str, Case] = {
         "problem/hw1_mcq.xml",
         "malformed XML",
     ),
-    "sequential directly under the course": _(
-        lambda e, o: edit(
-            e / "course/2026.xml",
-            '<chapter url_name="week1"/>',
-            '<chapter url_name="week1"/><sequential url_name="stray">'
-            '<vertical url_name="sv"><html url_name="svh">hi</html></vertical></sequential>',
-        ),
-        "course/2026.xml:",
-        "cannot be added|stray",
-    ),
-    "vertical directly under a chapter": _(
-        lambda e, o: edit(
-            e / "chapter/week1.xml",
-            '<sequential url_name="intro_seq"/>',
-            '<sequential url_name="intro_seq"/>'
-            '<vertical url_name="stray"><html url_name="x">hi</html></vertical>',
-        ),
-        "chapter/week1.xml:",
-        "cannot be added",
-    ),
     # encodings and characters
     "latin-1 html body": _(
         lambda e, o: (e / "html/summary_html.html").write_bytes(

@@ -97,20 +97,21 @@ def test_not_an_export(tmp_path: Path) -> None:
 def test_failure_while_writing_rolls_back_and_keeps_the_served_course(
     run_import: Any, sample_copy: Path
 ) -> None:
-    """Learning Core refuses a unit inside a chapter; the first import must stay intact."""
+    """Learning Core refuses a section inside a subsection; the first import must stay intact."""
     run_import(sample_copy)
     before = database_state()
     served = published_course(KEY).as_json()
     summary = sample_copy / "html/summary_html.html"
     summary.write_text("<p>changed</p>")  # a change that would be written before the failure
     break_file(
-        sample_copy / "chapter/week1.xml",
-        '<sequential url_name="intro_seq"/>',
-        '<sequential url_name="intro_seq"/>'
-        '<vertical url_name="stray"><html url_name="x" display_name="X">hi</html></vertical>',
+        sample_copy / "sequential/intro_seq.xml",
+        '<vertical url_name="welcome_vert"/>',
+        '<vertical url_name="welcome_vert"/>'
+        '<chapter url_name="stray"><sequential url_name="stray_s" display_name="S"/></chapter>',
     )
     with pytest.raises(
-        OlxImportError, match=r"chapter/week1\.xml:\d+: chapter/week1: .*vertical\.stray.*cannot be added"
+        OlxImportError,
+        match=r"sequential/intro_seq\.xml:\d+: sequential/intro_seq: .*chapter\.stray.*cannot be added",
     ):
         import_olx(sample_copy)
     assert database_state() == before

@@ -15,7 +15,6 @@ a Celery worker or a shell can import the next course.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +49,7 @@ from compile.olx_export import (
 from compile.vocabulary import ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
+from .outline_levels import held_by_learning_core, written_order
 from .preflight import (
     check_columns,
     component_code,
@@ -59,7 +59,7 @@ from .preflight import (
     unreadable_warnings,
 )
 
-__all__ = ["ImportResult", "OlxImportError", "import_olx"]
+__all__ = ["ImportResult", "OlxImportError", "import_course", "import_olx"]
 
 OlxImportError = OlxError
 
@@ -105,12 +105,29 @@ def import_olx(
     """
     with olx_export_folder(Path(path)) as folder:
         course = read_course_export(folder)
+    return import_course(course, course_key, user_id=user_id, progress=progress)
+
+
+def import_course(
+    course: OlxCourse,
+    course_key: str | CourseKey | None = None,
+    *,
+    user_id: int | None = None,
+    progress: bool | None = None,
+) -> ImportResult:
+    """
+    Import (or re-import) a course already read (``compile.olx_export``) and publish it: what
+    :func:`import_olx` does once the export is read, for callers holding an ``OlxCourse``.
+    """
+    course = held_by_learning_core(course, _CONTAINER_CLASSES)
+    # Children before parents, each block once however many parents list it; cycles refused here.
+    blocks = written_order(course)
     key = course_key_of(course, course_key)
     check_columns(course)
     show_progress = sys.stderr.isatty() if progress is None else progress
     try:
         with transaction.atomic():
-            return _Importer(course, key, user_id, show_progress).run()
+            return _Importer(course, blocks, key, user_id, show_progress).run()
     except Exception:
         # Learning Core caches ContainerType rows on its classes; the first import of a database
         # creates them, and rolling it back would leave every later import pointing at rows that
@@ -132,8 +149,11 @@ class _Current:
 
 
 class _Importer:
-    def __init__(self, course: OlxCourse, key: CourseKey, user_id: int | None, progress: bool) -> None:
+    def __init__(
+        self, course: OlxCourse, blocks: list[OlxBlock], key: CourseKey, user_id: int | None, progress: bool
+    ) -> None:
         self.course = course
+        self.blocks = blocks
         self.key = key
         self.user_id = user_id
         self.progress = progress
@@ -178,11 +198,7 @@ class _Importer:
         current: dict[tuple[str, str], _Current],
         entities: dict[tuple[str, str], int],
     ) -> None:
-        blocks = list(self.course.blocks())
-        # Children before parents: a container version lists entities that must already exist.
-        for block in tqdm(
-            list(_post_order(blocks)), desc=str(self.key), unit="block", disable=not self.progress
-        ):
+        for block in tqdm(self.blocks, desc=str(self.key), unit="block", disable=not self.progress):
             entities[block.key] = self.write_block(binding, block, current.get(block.key), entities)
         for key, state in current.items():
             if key not in entities and state.version_id is not None:
@@ -378,8 +394,3 @@ class _Importer:
 
 def _entity(entity_id: int) -> PublishableEntity.ID:
     return cast(PublishableEntity.ID, entity_id)
-
-
-def _post_order(blocks: Iterable[OlxBlock]) -> Iterable[OlxBlock]:
-    """Each block after its children (``blocks`` lists parents first, as ``OlxCourse.blocks`` does)."""
-    return reversed(list(blocks))

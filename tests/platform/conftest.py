@@ -16,7 +16,7 @@ from opaque_keys.edx.keys import CourseKey
 
 from ..conftest import DEMO_COURSE, DEMO_COURSE_KEY, SAMPLE_COURSE, needs_demo_course
 
-COURSES = ("sample", "demo")
+COURSES = ("sample", "demo", "dag")
 SAMPLE_KEY = "course-v1:LCDemo+LC101+2026"
 
 
@@ -36,17 +36,23 @@ def fs_root(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def imported(django_db_setup: Any, django_db_blocker: Any) -> dict[str, CourseKey]:
     """
-    The bundled sample course and the shared demo course, imported and compiled once: this
+    The bundled sample course, the shared demo course and a small DAG (a block shared by three
+    units, components straight in a sequential and a chapter), imported and compiled once: this
     process runs only the platform tests, which only read them.
     """
     from openedx_content.models_api import Container
 
     from lc_modulestore.api import import_olx
+    from lc_modulestore.importing.importer import import_course
 
-    keys = {"sample": CourseKey.from_string(SAMPLE_KEY)}
+    from ..dag_course import KEY as DAG_KEY
+    from ..dag_course import dag_course
+
+    keys = {"sample": CourseKey.from_string(SAMPLE_KEY), "dag": CourseKey.from_string(DAG_KEY)}
     with django_db_blocker.unblock():
         Container.reset_cache()
         import_olx(SAMPLE_COURSE)
+        import_course(dag_course())
         if (DEMO_COURSE / "course.xml").is_file():
             import_olx(DEMO_COURSE)
             keys["demo"] = CourseKey.from_string(DEMO_COURSE_KEY)

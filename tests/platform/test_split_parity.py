@@ -62,7 +62,7 @@ def test_get_course_whole_tree_block_by_block(course: Course, split: Any, ours: 
     """Fails on the main before issue 9: XModuleMixin.get_child reads runtime.export_fs."""
     theirs = walk(split.get_course(course.key, depth=None, lazy=lazy))
     mine = walk(ours.get_course(course.key, depth=None, lazy=lazy))
-    assert len(mine) > 20
+    assert len(mine) > 15  # the DAG course: 14 blocks, its shared one reached three times
     assert_same(theirs, mine, "get_course(depth=None)")
 
 
