@@ -16,10 +16,9 @@ from lc_modulestore.models import (
     CourseBinding,
     CourseFlagOverride,
     CourseIndex,
-    LastImport,
+    ImportReport,
     OrgFlagOverride,
 )
-from lc_modulestore.operations.records import record_import
 from lc_modulestore.serving.flags import SERVING_FLAG, set_org_override
 
 from . import lc_ops
@@ -31,7 +30,7 @@ KEY = "course-v1:LCDemo+LC101+2026"
 
 @pytest.fixture
 def binding(run_import: Any) -> CourseBinding:
-    record_import(run_import(SAMPLE_COURSE), str(SAMPLE_COURSE))
+    run_import(SAMPLE_COURSE)
     return CourseBinding.objects.get()
 
 
@@ -67,7 +66,10 @@ def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, bind
     assert f"published-branch: {structure.publish_log_id}" in listing
     assert str(structure.block_count) in listing and str(len(structure.data)) in listing
     detail = page(staff, url("coursebinding_change", binding.pk))
-    assert "from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
+    report = ImportReport.objects.get()
+    assert "imported from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
+    assert url("importreport_change", report.pk) in detail  # linked to the report and to every import
+    assert url("importreport_changelist") + f"?course_key={KEY}" in detail
     assert "(full)" in detail  # the last compile, with its duration
 
 
@@ -157,7 +159,8 @@ def test_every_admin_page_of_the_app_renders(staff: Client, binding: CourseBindi
         "compilefailure",
         "courseflagoverride",
         "orgflagoverride",
+        "importreport",
     ):
         assert url(f"{name}_changelist") in index
         page(staff, url(f"{name}_changelist"))
-    assert LastImport.objects.exists()
+    assert ImportReport.objects.exists()
