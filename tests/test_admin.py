@@ -70,6 +70,9 @@ def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, bind
     assert "imported from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
     assert url("importreport_change", report.pk) in detail  # linked to the report and to every import
     assert url("importreport_changelist") + f"?course_key={KEY}" in detail
+    assert KEY in page(staff, url("importreport_changelist") + f"?course_key={KEY}")
+    shown = page(staff, url("importreport_change", report.pk))  # read-only, every problem listed
+    assert "drafts/ ignored" in shown and 'name="_save"' not in shown
     assert "(full)" in detail  # the last compile, with its duration
 
 

@@ -87,7 +87,7 @@ class ImportReport(models.Model):
     def counts_text(self) -> str:
         """One line for lists: what changed, and how many problems of each severity."""
         if self.outcome == self.REFUSED:
-            changes = "refused, nothing changed"
+            changes = "nothing changed"
         else:
             published = f"PublishLog {self.publish_log_id}" if self.publish_log_id else "nothing published"
             changes = (

@@ -116,7 +116,7 @@ lc_status course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].served
     def _import(self, status: CourseStatus) -> None:
         imp = status.last_import
         if imp:
+            when, source, outcome = imp["finished"][:19], imp["source"], imp["outcome"]
             self.stdout.write(
-                f"  imported:  {imp['finished'][:19]} from {imp['source']}: {imp['summary']}"
-                " (lc_show lists them)"
+                f"  imported:  {when} from {source}, {outcome}: {imp['summary']} (lc_show lists them)"
             )
