@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from compile.vocabulary import PUBLISHED_BRANCH
 
@@ -141,7 +142,11 @@ class CourseBindingAdmin(ReadOnly):
         if report is None:
             return "no import recorded"
         one = reverse("admin:lc_modulestore_importreport_change", args=[report.pk])
-        every = reverse("admin:lc_modulestore_importreport_changelist") + f"?course_key={binding.course_key}"
+        every = (
+            reverse("admin:lc_modulestore_importreport_changelist")
+            + "?"
+            + urlencode({"course_key": str(binding.course_key)})
+        )
         return format_html(
             '<a href="{}">{} {} from {}</a>: {} (<a href="{}">every import</a>)',
             one,

@@ -139,7 +139,7 @@ def import_problems(course: OlxCourse) -> list[ImportProblem]:
     problems = list(course.problems)
     known = {problem.message for problem in problems}
     problems.extend(
-        ImportProblem(NOTE, "", 0, "", note, "ignored, as Open edX ignores it")
+        ImportProblem(NOTE, "", 0, "", note, "")  # each note says what was ignored
         for note in course.notes
         if note not in known  # the reader may already report it as a problem
     )
