@@ -190,7 +190,8 @@ class _Importer:
     def run(self, problems: list[ImportProblem]) -> ImportResult:
         binding = self.binding()
         lp_id = binding.learning_package_id
-        self.result = ImportResult(self.key, lp_id, None, problems=list(problems))
+        # The caller's own list: if the writing adds problems and is refused, the report has them.
+        self.result = ImportResult(self.key, lp_id, None, problems=problems)
         current = self.current_state(binding)
         entities: dict[tuple[str, str], int] = {}
         failure: Exception | None = None
