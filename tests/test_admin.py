@@ -67,7 +67,7 @@ def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, bind
     assert f"published-branch: {structure.publish_log_id}" in listing
     assert str(structure.block_count) in listing and str(len(structure.data)) in listing
     detail = page(staff, url("coursebinding_change", binding.pk))
-    report = ImportReport.objects.get()
+    report = ImportReport.objects.get(course_key=KEY)
     assert "imported from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
     assert url("importreport_change", report.pk) in detail  # linked to the report and to every import
     every = url("importreport_changelist") + "?" + urlencode({"course_key": KEY})

@@ -96,7 +96,7 @@ def test_each_import_is_stored_with_its_report(
 ) -> None:
     user = django_user_model.objects.create(username="ops")
     result = run_import(with_problems, user_id=user.id)
-    report = ImportReport.objects.get()
+    report = ImportReport.objects.get(course_key=KEY)
     assert result.report_id == report.id and last_import_report(KEY) == report
     assert (report.course_key, report.user_id, report.source) == (KEY, user.id, str(with_problems))
     assert (report.outcome, report.strict, report.message) == ("imported", False, "")
@@ -107,7 +107,7 @@ def test_each_import_is_stored_with_its_report(
     assert orjson.loads(report.problems_json)[1]["file"] == "course/run.xml"
 
     again = run_import(with_problems)  # nothing changed: reported too, with no publish
-    assert again.publish_log_id is None and ImportReport.objects.count() == 2
+    assert again.publish_log_id is None and ImportReport.objects.filter(course_key=KEY).count() == 2
     newest = last_import_report(KEY.upper().replace("COURSE-V1", "course-v1"))  # any case finds it
     assert newest is not None and newest.id == again.report_id and newest.unchanged == 5
 
@@ -121,7 +121,7 @@ def test_a_refused_import_is_reported_and_changes_nothing_else(
     with pytest.raises(OlxImportError) as error:
         run_import(export, KEY)
     assert table_counts() == before
-    report = ImportReport.objects.get()
+    report = ImportReport.objects.get(course_key=KEY)
     assert (report.course_key, report.outcome, report.publish_log_id) == (KEY, "refused", None)
     assert report.message == str(error.value)
     [problem] = report.problems
@@ -229,7 +229,7 @@ def test_lc_import_olx_strict_exits_1_listing_the_problems(with_problems: Path) 
         call_command("lc_import_olx", str(with_problems), "--strict", stdout=StringIO())
     assert "Import failed, nothing was changed." in str(error.value)
     assert "course/run.xml:3: sequential/seq" in str(error.value)
-    assert not ImportReport.objects.filter(outcome="imported").exists()
+    assert not ImportReport.objects.filter(course_key=KEY, outcome="imported").exists()
 
 
 def test_lc_show_and_lc_status_show_the_last_report(

@@ -557,7 +557,8 @@ def test_malformed_export_is_refused_naming_the_file(name: str, sample_copy: Pat
     assert re.search(case.says, error.value.message), str(error.value)
     assert table_counts() == before
     assert not Media.objects.filter(text__contains=SECRET).exists()
-    report = ImportReport.objects.get()  # the refusal, reported with the error as its last problem
+    # The refusal, reported with the error as its last problem.
+    report = ImportReport.objects.get(outcome="refused")
     assert (report.outcome, report.message, report.problems[-1].severity) == (
         "refused",
         str(error.value),
