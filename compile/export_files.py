@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-__all__ = ["XML_PARSER", "ExportFiles", "OlxError", "xml_text_problem"]
+__all__ = ["XML_PARSER", "ExportFiles", "OlxError", "split_where", "xml_text_problem"]
 
 # CDATA kept, entities never resolved, no DTD loaded, nothing fetched from the network.
 XML_PARSER: Final = etree.XMLParser(
@@ -40,9 +40,13 @@ class OlxError(ValueError):
         self.where = where
         self.message = message
         self.key = key
-        file, _, line = where.rpartition(":")
-        self.file: str = file if file and line.isdigit() else where
-        self.line: int | None = int(line) if file and line.isdigit() else None
+        self.file, self.line = split_where(where)
+
+
+def split_where(where: str) -> tuple[str, int | None]:
+    """``file:line`` (as problems and errors name places) into the file and the line, when it has one."""
+    file, _, line = where.rpartition(":")
+    return (file, int(line)) if file and line.isdigit() else (where, None)
 
 
 def xml_text_problem(text: str) -> str | None:

@@ -30,6 +30,7 @@ from lxml import etree
 
 from .export_files import XML_PARSER, ExportFiles, OlxError
 from .export_policy import PolicyFile
+from .import_report import ImportProblem
 from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
 
 __all__ = [
@@ -98,6 +99,7 @@ class OlxCourse:
     detached: list[OlxBlock]
     grading_policy: dict[str, Any]
     notes: list[str]
+    problems: list[ImportProblem] = field(default_factory=list)  # every problem found, in document order
 
     def blocks(self) -> Iterator[OlxBlock]:
         """Every block that becomes a Learning Core entity: the outline, then detached pages."""

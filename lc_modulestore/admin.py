@@ -18,10 +18,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 
 from compile.vocabulary import PUBLISHED_BRANCH
 
-from .api import CourseNotFound, compiled_course
+from .api import CourseNotFound, compiled_course, last_import_report
 from .models import (
     CompiledErrorBlock,
     CompiledStructure,
@@ -29,6 +30,7 @@ from .models import (
     CourseBinding,
     CourseFlagOverride,
     CourseIndex,
+    ImportReport,
     OrgFlagOverride,
 )
 from .serving.flags import DEFAULT_FLAG_NAME, set_course_override, set_org_override
@@ -136,15 +138,23 @@ class CourseBindingAdmin(ReadOnly):
 
     @admin.display(description="last import")
     def last_import_report(self, binding: CourseBinding) -> str:
-        report = getattr(binding, "last_import", None)
+        report = last_import_report(str(binding.course_key))
         if report is None:
-            return "no import recorded (lc_import_olx records one)"
-        published = f"PublishLog {report.publish_log_id}" if report.publish_log_id else "nothing published"
-        notes = f"; notes: {'; '.join(report.notes)}" if report.notes else ""
-        return (
-            f"{report.finished:%Y-%m-%d %H:%M:%S} from {report.source}: {report.created} new,"
-            f" {report.changed} changed, {report.unchanged} unchanged, {report.deleted} deleted;"
-            f" {published}{notes}"
+            return "no import recorded"
+        one = reverse("admin:lc_modulestore_importreport_change", args=[report.pk])
+        every = (
+            reverse("admin:lc_modulestore_importreport_changelist")
+            + "?"
+            + urlencode({"course_key": str(binding.course_key)})
+        )
+        return format_html(
+            '<a href="{}">{} {} from {}</a>: {} (<a href="{}">every import</a>)',
+            one,
+            f"{report.finished:%Y-%m-%d %H:%M:%S}",
+            report.outcome,
+            report.source,
+            report.counts_text(),
+            every,
         )
 
     @admin.display(description="recent failures")
@@ -155,6 +165,47 @@ class CourseBindingAdmin(ReadOnly):
                 "", "<p>{} (PublishLog {}): {}</p>", ((f.created, f.publish_log_id, f.message) for f in rows)
             )
             or "none"
+        )
+
+
+@admin.register(ImportReport)
+class ImportReportAdmin(ReadOnly):
+    """Every import kept (refused ones too: they changed nothing else), with every problem found."""
+
+    list_display = (
+        "finished", "course_key", "outcome", "strict", "source", "publish_log_id", "errors", "warnings",
+        "notes",
+    )  # fmt: skip
+    list_filter = ("outcome", "strict", "finished")
+    search_fields = ("course_key", "source", "message")
+    readonly_fields = (
+        "course_key", "course", "finished", "user_id", "source", "strict", "outcome", "message",
+        "publish_log_id", "created", "changed", "unchanged", "deleted", "errors", "warnings", "notes",
+        "problem_table",
+    )  # fmt: skip
+    fields = readonly_fields
+
+    @admin.display(description="course")
+    def course(self, report: ImportReport) -> str:
+        binding = CourseBinding.matching(report.course_key).first() if report.course_key else None
+        if binding is None:
+            return "not bound (no import of it succeeded)"
+        url = reverse("admin:lc_modulestore_coursebinding_change", args=[binding.pk])
+        return format_html('<a href="{}">{}</a>', url, binding.course_key)
+
+    @admin.display(description="problems")
+    def problem_table(self, report: ImportReport) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((p.severity, p.where, p.key, p.message, p.action) for p in report.problems),
+        )
+        if not rows:
+            return "none"
+        return format_html(
+            "<table><tr><th>severity</th><th>where</th><th>block</th><th>problem</th>"
+            "<th>what the import did</th></tr>{}</table>",
+            rows,
         )
 
 

@@ -3,9 +3,10 @@ The public Python API of lc-modulestore. Everything not listed in ``__all__`` is
 
 Import a course (:func:`import_olx`), compile its latest publish (:func:`compile_course`; this also
 happens by itself after every Learning Core publish), and read what was compiled
-(:func:`compiled_course`) or what is published right now (:func:`published_course`). Each course
-also has a draft branch (its drafts, for the LMS preview), compiled after every draft change and
-publish: ``branch=DRAFT_BRANCH`` in the same calls.
+(:func:`compiled_course`) or what is published right now (:func:`published_course`), and what
+the last import of a course found (:func:`last_import_report`). Each course also has a draft
+branch (its drafts, for the LMS preview), compiled after every draft change and publish:
+``branch=DRAFT_BRANCH`` in the same calls.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 
+from compile.import_report import ImportProblem
 from compile.snapshot import SnapshotError
 from compile.structure import compile_snapshot
 from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH, ROOT_KEY
@@ -26,6 +28,8 @@ from .compiling.compile_publish import CompileReport, compile_bound_course, cour
 from .compiling.published_state import read_published_state
 from .courses.models import CourseBinding
 from .importing.importer import ImportResult, OlxImportError, import_olx
+from .importing.models import ImportReport
+from .importing.reports import last_report
 from .storage.codec import decode_definition, decode_structure
 from .storage.models import CompiledDefinition, CourseIndex
 
@@ -36,6 +40,8 @@ __all__ = [
     "CompileReport",
     "CourseNotFound",
     "CourseView",
+    "ImportProblem",
+    "ImportReport",
     "ImportResult",
     "OlxImportError",
     "SnapshotError",
@@ -44,6 +50,7 @@ __all__ = [
     "course_published",
     "get_binding",
     "import_olx",
+    "last_import_report",
     "published_course",
 ]
 
@@ -130,6 +137,14 @@ def get_binding(course_key: str | CourseKey, /) -> CourseBinding:
     if binding is None:
         raise CourseNotFound(f"no course {key} in Learning Core")
     return binding
+
+
+def last_import_report(course_key: str | CourseKey, /) -> ImportReport | None:
+    """
+    The newest report of the course's imports, or None: refused imports too (a refused first
+    import leaves a report and no course). Its ``problems`` are :class:`ImportProblem` records.
+    """
+    return last_report(str(course_key))
 
 
 def compile_course(

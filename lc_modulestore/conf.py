@@ -17,6 +17,7 @@ __all__ = [
     "COMPILE_DRAFTS",
     "COMPILE_QUEUE",
     "COMPILE_RETRIES",
+    "IMPORT_REPORTS_KEPT",
     "INSERT_BATCH_SIZE",
     "RECENT_COMPILES_LRU_SIZE",
     "STRUCTURE_CACHE",
@@ -97,6 +98,11 @@ INSERT_BATCH_SIZE = Setting(
     200,
     "Rows per INSERT when a compile stores field data and definitions (MySQL's max_allowed_packet).",
 )
+IMPORT_REPORTS_KEPT: Setting[int | None] = Setting(
+    "LC_MODULESTORE_IMPORT_REPORTS_KEPT",
+    50,
+    "Import reports kept per course, newest first (older ones are deleted; None keeps every one).",
+)
 
 ALL_SETTINGS: tuple[Setting[object], ...] = (
     COMPILE_ASYNC,
@@ -110,4 +116,5 @@ ALL_SETTINGS: tuple[Setting[object], ...] = (
     STRUCTURE_INFO_LRU_SIZE,
     RECENT_COMPILES_LRU_SIZE,
     INSERT_BATCH_SIZE,
+    IMPORT_REPORTS_KEPT,
 )

@@ -1,10 +1,11 @@
 """
 Every model of the app, for Django to find: each table is defined with the part of the flow that
-owns it (``courses``, ``storage``, ``serving``, ``operations``).
+owns it (``courses``, ``importing``, ``storage``, ``serving``, ``operations``).
 """
 
 from .courses.models import BlockEntity, CourseBinding, CourseOutline, CourseOutlineVersion, VersionFieldData
-from .operations.models import LastCompile, LastImport
+from .importing.models import ImportReport
+from .operations.models import LastCompile
 from .serving.models import CourseFlagOverride, OrgFlagOverride
 from .storage.models import (
     CompiledDefinition,
@@ -25,8 +26,8 @@ __all__ = [
     "CourseIndex",
     "CourseOutline",
     "CourseOutlineVersion",
+    "ImportReport",
     "LastCompile",
-    "LastImport",
     "OrgFlagOverride",
     "VersionFieldData",
 ]

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from compile.vocabulary import PUBLISHED_BRANCH
 from lc_modulestore.models import (
@@ -17,10 +18,9 @@ from lc_modulestore.models import (
     CourseBinding,
     CourseFlagOverride,
     CourseIndex,
-    LastImport,
+    ImportReport,
     OrgFlagOverride,
 )
-from lc_modulestore.operations.records import record_import
 from lc_modulestore.serving.flags import SERVING_FLAG, set_org_override
 
 from . import lc_ops
@@ -32,7 +32,7 @@ KEY = "course-v1:LCDemo+LC101+2026"
 
 @pytest.fixture
 def binding(run_import: Any) -> CourseBinding:
-    record_import(run_import(SAMPLE_COURSE), str(SAMPLE_COURSE))
+    run_import(SAMPLE_COURSE)
     return CourseBinding.objects.get()
 
 
@@ -68,7 +68,13 @@ def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, bind
     assert f"published-branch: {structure.publish_log_id}" in listing
     assert str(structure.block_count) in listing and str(len(structure.data)) in listing
     detail = page(staff, url("coursebinding_change", binding.pk))
-    assert "from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
+    report = ImportReport.objects.get(course_key=KEY)
+    assert "imported from " + str(SAMPLE_COURSE) in detail and "new," in detail  # the last import report
+    assert url("importreport_change", report.pk) in detail  # linked to the report and to every import
+    every = url("importreport_changelist") + "?" + urlencode({"course_key": KEY})
+    assert every.replace("&", "&amp;") in detail and KEY in page(staff, every)
+    shown = page(staff, url("importreport_change", report.pk))  # read-only, every problem listed
+    assert "drafts/ ignored" in shown and 'name="_save"' not in shown
     assert "(full)" in detail  # the last compile, with its duration
 
 
@@ -158,7 +164,8 @@ def test_every_admin_page_of_the_app_renders(staff: Client, binding: CourseBindi
         "compilefailure",
         "courseflagoverride",
         "orgflagoverride",
+        "importreport",
     ):
         assert url(f"{name}_changelist") in index
         page(staff, url(f"{name}_changelist"))
-    assert LastImport.objects.exists()
+    assert ImportReport.objects.exists()

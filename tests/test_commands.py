@@ -112,7 +112,9 @@ def test_import_json_and_a_bad_export(tmp_path: Path) -> None:
     assert result["course_key"] == KEY and result["publish_log_id"] and result["blocks"] == 46
     assert "published as PublishLog" in last_line(err)
     out, _ = run("lc_import_olx", str(SAMPLE_COURSE))
-    assert last_line(out).endswith("nothing changed, nothing published")
+    assert last_line(out).endswith(
+        "nothing changed, nothing published; 1 problem(s): 0 error(s), 0 warning(s), 1 note(s)"
+    )
     (tmp_path / "course.xml").write_text("<course")
     with pytest.raises(CommandError, match="nothing was changed"):
         run("lc_import_olx", str(tmp_path))

@@ -25,7 +25,7 @@ from django.apps import apps
 from django.db import connection
 from openedx_content.models_api import Media
 
-from lc_modulestore.api import OlxImportError, import_olx
+from lc_modulestore.api import ImportReport, OlxImportError, import_olx
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +34,16 @@ _APPS = ("openedx_content", "lc_modulestore")
 
 
 def table_counts() -> dict[str, int]:
-    """Rows per table of Learning Core (and its backcompat apps) and of this project."""
+    """
+    Rows per table of Learning Core (and its backcompat apps) and of this project, but the import
+    reports: a refused import is reported, and changes nothing else.
+    """
     tables = set(connection.introspection.table_names())
     counts: dict[str, int] = {}
     for config in apps.get_app_configs():
         if config.name.startswith(_APPS) or config.label in _APPS:
             for model in config.get_models():
-                if model._meta.db_table in tables and not model._meta.proxy:
+                if model._meta.db_table in tables and not model._meta.proxy and model is not ImportReport:
                     counts[model._meta.db_table] = model.objects.count()
     assert "openedx_content_publishlog" in counts and "lc_modulestore_coursebinding" in counts
     return counts
@@ -534,6 +537,15 @@ def test_malformed_export_is_refused_naming_the_file(name: str, sample_copy: Pat
     assert re.search(case.says, error.value.message), str(error.value)
     assert table_counts() == before
     assert not Media.objects.filter(text__contains=SECRET).exists()
+    # The refusal, reported with the error as its last problem.
+    report = ImportReport.objects.get(outcome="refused")
+    assert (report.outcome, report.message, report.problems[-1].severity) == (
+        "refused",
+        str(error.value),
+        "error",
+    )
+    assert (report.problems[-1].file, report.problems[-1].message) == (error.value.file, error.value.message)
+    assert SECRET not in report.problems_json + report.message
 
 
 def test_the_corpus_is_big_enough() -> None:

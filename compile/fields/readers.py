@@ -41,13 +41,15 @@ class Unreadable:
     from_policy: bool  # set by policy.json rather than by an OLX attribute
     closed: tuple[str, Any] | None  # the setting forced to keep the block closed (FAIL_CLOSED)
 
-    def message(self) -> str:
-        """For the import's warnings: the field, the value, and what the block does instead."""
-        text = f"{self.name}={self.raw[:80]!r} is not a valid {self.kind}"
+    def what(self) -> str:
+        """For the import's report: the field and the value (``action`` says what the block does)."""
+        return f"{self.name}={self.raw[:80]!r} is not a valid {self.kind}"
+
+    def action(self) -> str:
         if self.closed is None:
-            return f"{text}; ignored (kept in xml_attributes), the field keeps its default"
+            return "ignored (kept in xml_attributes), the field keeps its default"
         setting, value = self.closed
-        return f"{text}; ignored, and {setting} is set to {json.dumps(value)} (fail closed)"
+        return f"ignored, and {setting} is set to {json.dumps(value)} (fail closed)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,11 @@ therefore writes nothing and publishes nothing, and a changed export publishes e
 changed, which is what keeps compiles incremental downstream.
 
 Every failure is an :class:`OlxImportError` naming the file (and line, and key when there is
-one), after which nothing has been written and the database connection is as usable as before:
-a Celery worker or a shell can import the next course.
+one), after which nothing has been written but the import's report (:mod:`.reports`) and the
+database connection is as usable as before: a Celery worker or a shell can import the next course.
+The export's problems that do not stop an import (values a field cannot read, what the reader
+found) are all listed, with file, line and block, in ``ImportResult.problems`` and the report;
+``strict=True`` refuses an export that has any of severity error or warning.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from openedx_content.models_api import (
 from tqdm import tqdm
 
 from compile.fields import RealizedFields, realize_fields
+from compile.import_report import ERROR, WARNING, ImportProblem
 from compile.olx_export import (
     OlxBlock,
     OlxCourse,
@@ -55,11 +59,12 @@ from .preflight import (
     component_code,
     container_code,
     course_key_of,
+    import_problems,
     title_of,
-    unreadable_warnings,
 )
+from .reports import ImportAttempt, record_imported, record_refused, refusal_problem
 
-__all__ = ["ImportResult", "OlxImportError", "import_course", "import_olx"]
+__all__ = ["ImportResult", "OlxImportError", "StrictRefusal", "import_course", "import_olx"]
 
 OlxImportError = OlxError
 
@@ -80,14 +85,18 @@ class ImportResult:
     changed: int = 0
     unchanged: int = 0
     deleted: int = 0
-    notes: list[str] = field(default_factory=list)
-    # Values the export holds that could not be read, each naming its file, line and block, and
-    # saying what the block does instead (fields restricting access fail closed).
-    warnings: list[str] = field(default_factory=list)
+    # Every problem of the export, each naming its file, line and block and saying what the
+    # import did instead (fields restricting access fail closed); also stored in the report.
+    problems: list[ImportProblem] = field(default_factory=list)
+    report_id: int | None = None  # the stored ImportReport
 
     @property
     def blocks(self) -> int:
         return self.created + self.changed + self.unchanged
+
+
+class StrictRefusal(OlxError):
+    """``strict=True`` and the export has problems of severity error or warning."""
 
 
 def import_olx(
@@ -96,16 +105,25 @@ def import_olx(
     *,
     user_id: int | None = None,
     progress: bool | None = None,
+    strict: bool = False,
 ) -> ImportResult:
     """
     Import (or re-import) the export at ``path`` (a folder or a ``.tar.gz``) and publish it.
 
     The course key defaults to the export's own org/course/run. Raises :class:`OlxImportError`
-    naming the file and line of the first problem; nothing is written in that case.
+    naming the file and line of the first problem; nothing is written in that case but the
+    import's report. ``strict`` refuses an export with any problem of severity error or warning
+    (notes do not count), listing them all. Either way the import is reported
+    (:class:`~.models.ImportReport`).
     """
-    with olx_export_folder(Path(path)) as folder:
-        course = read_course_export(folder)
-    return import_course(course, course_key, user_id=user_id, progress=progress)
+    attempt = ImportAttempt(str(path), user_id, strict)
+    try:
+        with olx_export_folder(Path(path)) as folder:
+            course = read_course_export(folder)
+    except OlxError as exc:
+        record_refused(attempt, "" if course_key is None else str(course_key), exc, [refusal_problem(exc)])
+        raise
+    return _import_read(course, course_key, attempt, progress)
 
 
 def import_course(
@@ -114,26 +132,71 @@ def import_course(
     *,
     user_id: int | None = None,
     progress: bool | None = None,
+    strict: bool = False,
+    source: str = "",
 ) -> ImportResult:
     """
     Import (or re-import) a course already read (``compile.olx_export``) and publish it: what
     :func:`import_olx` does once the export is read, for callers holding an ``OlxCourse``.
+    ``source`` is what the report names as where the course came from.
     """
-    course = held_by_learning_core(course, _CONTAINER_CLASSES)
-    # Children before parents, each block once however many parents list it; cycles refused here.
-    blocks = written_order(course)
-    key = course_key_of(course, course_key)
-    check_columns(course)
-    show_progress = sys.stderr.isatty() if progress is None else progress
+    return _import_read(course, course_key, ImportAttempt(source, user_id, strict), progress)
+
+
+def _import_read(
+    course: OlxCourse, course_key: str | CourseKey | None, attempt: ImportAttempt, progress: bool | None
+) -> ImportResult:
+    key_text = "" if course_key is None else str(course_key)
+    problems: list[ImportProblem] = []
+    try:
+        key = course_key_of(course, course_key)
+        key_text = str(key)
+        check_columns(course)
+        problems = import_problems(course)
+        if attempt.strict:
+            _refuse_if_any(problems)
+        held = held_by_learning_core(course, _CONTAINER_CLASSES)
+        # Children before parents, each block once however many parents list it; cycles refused here.
+        blocks = written_order(held)
+        show_progress = sys.stderr.isatty() if progress is None else progress
+        return _import(held, blocks, key, attempt, problems, show_progress)
+    except OlxError as exc:
+        refused = problems if isinstance(exc, StrictRefusal) else [*problems, refusal_problem(exc)]
+        record_refused(attempt, key_text, exc, refused)
+        raise
+
+
+def _import(
+    course: OlxCourse,
+    blocks: list[OlxBlock],
+    key: CourseKey,
+    attempt: ImportAttempt,
+    problems: list[ImportProblem],
+    progress: bool,
+) -> ImportResult:
     try:
         with transaction.atomic():
-            return _Importer(course, blocks, key, user_id, show_progress).run()
+            result = _Importer(course, blocks, key, attempt.user_id, progress).run(problems)
+            if attempt.strict:  # problems the writing found, if ever it finds any
+                _refuse_if_any(result.problems)
+            result.report_id = record_imported(attempt, result).id
+            return result
     except Exception:
         # Learning Core caches ContainerType rows on its classes; the first import of a database
         # creates them, and rolling it back would leave every later import pointing at rows that
         # no longer exist.
         Container.reset_cache()
         raise
+
+
+def _refuse_if_any(problems: list[ImportProblem]) -> None:
+    refusing = [problem for problem in problems if problem.severity in (ERROR, WARNING)]
+    if refusing:
+        listed = "\n".join(f"  {problem}" for problem in refusing)
+        raise StrictRefusal(
+            "--strict",
+            f"{len(refusing)} problem(s) of severity error or warning refuse the import:\n{listed}",
+        )
 
 
 @dataclass(slots=True)
@@ -162,10 +225,11 @@ class _Importer:
         self._media_types: dict[str, int] = {}
         self._component_types: dict[str, Any] = {}
 
-    def run(self) -> ImportResult:
+    def run(self, problems: list[ImportProblem]) -> ImportResult:
         binding = self.binding()
         lp_id = binding.learning_package_id
-        self.result = ImportResult(self.key, lp_id, None, notes=list(self.course.notes))
+        # The caller's own list: if the writing adds problems and is refused, the report has them.
+        self.result = ImportResult(self.key, lp_id, None, problems=problems)
         current = self.current_state(binding)
         entities: dict[tuple[str, str], int] = {}
         failure: Exception | None = None
@@ -221,7 +285,7 @@ class _Importer:
             package = content_api.get_learning_package_by_ref(package_ref)
         else:
             package = content_api.create_learning_package(
-                package_ref, title=title_of(self.course.root, []), created=self.now
+                package_ref, title=title_of(self.course.root), created=self.now
             )
         return CourseBinding.objects.create(course_key=self.key, learning_package_id=package.id)
 
@@ -268,7 +332,6 @@ class _Importer:
         try:
             if block.is_container:
                 return self.write_container(binding, block, now, entities)
-            self.result.warnings.extend(unreadable_warnings(block))
             return self.write_component(binding, block, now)
         except ValidationError as exc:
             raise OlxError(
@@ -285,7 +348,7 @@ class _Importer:
 
     def write_component(self, binding: CourseBinding, block: OlxBlock, now: _Current | None) -> int:
         olx = serialize_element(block.element)
-        title = title_of(block, self.result.warnings)
+        title = title_of(block)
         if now is not None and now.version_id is not None and now.olx == olx and now.title == title:
             self.result.unchanged += 1
             return now.entity_id
@@ -325,7 +388,7 @@ class _Importer:
     ) -> int:
         children = [entities[(c.block_type, c.block_id)] for c in block.children]
         settings, content = self.container_fields(block)
-        title = title_of(block, self.result.warnings)
+        title = title_of(block)
         if now is not None and now.version_id is not None:
             same_children = now.children == children
             if same_children and now.title == title and now.fields == (settings, content):
@@ -379,7 +442,6 @@ class _Importer:
     def container_fields(self, block: OlxBlock) -> tuple[dict[str, Any], dict[str, Any]]:
         """Settings from the OLX attributes, then policy.json on top (already JSON-typed there)."""
         realized: RealizedFields = realize_fields(block.block_type, block.element, block.policy)
-        self.result.warnings.extend(unreadable_warnings(block, realized))
         settings = dict(realized.settings)
         content = dict(realized.content)
         if block.block_type == "course" and self.course.grading_policy:

@@ -1,6 +1,7 @@
 """
 What the importer settles before it writes anything: the Learning Core code each block gets,
-that every name fits the columns it goes into, and which values the course's fields cannot read.
+that every name fits the columns it goes into, and every problem of the export (the reader's,
+and the values the course's fields cannot read) for the import's report.
 
 The columns are checked here rather than left to the database because the databases disagree:
 SQLite stores a 300-character url_name that MariaDB refuses (or, without strict mode, truncates).
@@ -20,7 +21,9 @@ from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 from openedx_content.models_api import Component, ComponentType, Container, PublishableEntityVersion
 
+from compile.export_files import split_where
 from compile.fields import RealizedFields, realize_fields
+from compile.import_report import NOTE, WARNING, ImportProblem
 from compile.olx_export import OlxBlock, OlxCourse, OlxError
 from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
 
@@ -31,8 +34,9 @@ __all__ = [
     "component_code",
     "container_code",
     "course_key_of",
+    "import_problems",
     "title_of",
-    "unreadable_warnings",
+    "unreadable_problems",
 ]
 
 _CODE_OK = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -120,46 +124,70 @@ def _fits(block: OlxBlock, what: str, value: str, limit: int) -> None:
         )
 
 
-def title_of(block: OlxBlock, warnings: list[str]) -> str:
+def title_of(block: OlxBlock) -> str:
     """The entity title (a label; the full display_name stays in the block's fields), cut to fit."""
-    title = block.display_name
-    if len(title) <= TITLE_MAX:
-        return title
-    warnings.append(
-        f"{block.source}: {block.block_type}/{block.block_id}: display_name is {len(title)} characters;"
-        f" Learning Core's title keeps the first {TITLE_MAX} (the block's display_name is whole)"
+    return block.display_name[:TITLE_MAX]
+
+
+def import_problems(course: OlxCourse) -> list[ImportProblem]:
+    """
+    Every problem of the export, in the report's order: what the reader found, its notes, then
+    what the importer finds (values the fields cannot read, titles cut), block by block in
+    document order. Computed before anything is written, so ``--strict`` refuses an export
+    without opening a transaction.
+    """
+    problems = list(course.problems)
+    known = {problem.message for problem in problems}
+    problems.extend(
+        ImportProblem(NOTE, "", 0, "", note, "")  # each note says what was ignored
+        for note in course.notes
+        if note not in known  # the reader may already report it as a problem
     )
-    return title[:TITLE_MAX]
+    for block in course.blocks():
+        problems.extend(unreadable_problems(block))
+        if len(block.display_name) > TITLE_MAX:
+            file, line = split_where(block.source)
+            problems.append(
+                ImportProblem(
+                    NOTE,
+                    file,
+                    line or 0,
+                    _key(block.key),
+                    f"display_name is {len(block.display_name)} characters",
+                    f"Learning Core's title keeps the first {TITLE_MAX}; the block's display_name is whole",
+                )
+            )
+    return problems
 
 
-def unreadable_warnings(block: OlxBlock, realized: RealizedFields | None = None) -> list[str]:
+def unreadable_problems(block: OlxBlock) -> list[ImportProblem]:
     """
-    One warning per value the block's fields cannot read, naming the file and line it came from
-    (the OLX, or policy.json) and what was done instead. Components are read here as the compiler
-    will read their block.xml, inline children (a split_test's verticals...) included; for a
-    container, ``realized`` is what the importer stores.
+    One warning per value the block's fields cannot read, at the file and line it came from
+    (the OLX, or policy.json), saying what was done instead. Components are read here as the
+    compiler will read their block.xml, inline children (a split_test's verticals...) included;
+    a container, as the importer will store its settings.
     """
-    warnings: list[str] = []
-    for key, fields in _realized(block, realized):
+    problems: list[ImportProblem] = []
+    for key, fields in _realized(block):
         for unreadable in fields.unreadable:
             from_policy = unreadable.from_policy or (
                 key == block.key and unreadable.name in block.policy_keys
             )
             where = block.policy_source if from_policy and block.policy_source else block.source
-            warnings.append(f"{where}: {key[0]}/{key[1]}: {unreadable.message()}")
-    return warnings
+            file, line = split_where(where)
+            problems.append(
+                ImportProblem(WARNING, file, line or 0, _key(key), unreadable.what(), unreadable.action())
+            )
+    return problems
 
 
-def _realized(
-    block: OlxBlock, realized: RealizedFields | None
-) -> Iterator[tuple[tuple[str, str], RealizedFields]]:
+def _key(key: tuple[str, str]) -> str:
+    return "/".join(key)
+
+
+def _realized(block: OlxBlock) -> Iterator[tuple[tuple[str, str], RealizedFields]]:
     if block.is_container:
-        yield (
-            block.key,
-            realized
-            if realized is not None
-            else realize_fields(block.block_type, block.element, block.policy),
-        )
+        yield block.key, realize_fields(block.block_type, block.element, block.policy)
         return
     yield from _element_fields(block.key, block.element)
 

@@ -1,4 +1,4 @@
-"""Keeping :class:`LastCompile` and :class:`LastImport` up to date."""
+"""Keeping :class:`LastCompile` up to date (imports write their own reports, ``importing.reports``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from typing import Any
 
 from ..compiling.compile_publish import CompileReport
 from ..courses.models import CourseBinding
-from ..importing.importer import ImportResult
-from .models import LastCompile, LastImport
+from .models import LastCompile
 
-__all__ = ["on_compile_finished", "record_import"]
+__all__ = ["on_compile_finished"]
 
 log = logging.getLogger(__name__)
 
@@ -29,25 +28,5 @@ def on_compile_finished(binding: CourseBinding, report: CompileReport, **kwargs:
             "blocks": report.blocks,
             "structure_bytes": report.structure_bytes,
             "definitions_written": report.definitions_written,
-        },
-    )
-
-
-def record_import(result: ImportResult, source: str) -> None:
-    binding = CourseBinding.matching(str(result.course_key)).first()
-    if binding is None:  # cannot happen after a successful import; nothing to attach the report to
-        log.warning("No binding for the package of %s after its import", result.course_key)
-        return
-    LastImport.objects.update_or_create(
-        binding=binding,
-        defaults={
-            "finished": datetime.now(tz=UTC),
-            "source": source[:1024],
-            "publish_log_id": result.publish_log_id,
-            "created": result.created,
-            "changed": result.changed,
-            "unchanged": result.unchanged,
-            "deleted": result.deleted,
-            "notes": list(result.notes),
         },
     )

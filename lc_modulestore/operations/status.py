@@ -19,9 +19,11 @@ from openedx_content.models_api import PublishLog
 from compile.vocabulary import PUBLISHED_BRANCH
 
 from ..courses.models import CourseBinding
+from ..importing.models import ImportReport
+from ..importing.reports import last_report
 from ..serving.flags import DEFAULT_FLAG_NAME, ServingFlag, normalize_course_key
 from ..storage.models import CompiledErrorBlock, CompiledStructure, CompileFailure
-from .models import LastCompile, LastImport
+from .models import LastCompile
 
 __all__ = ["CourseStatus", "Summary", "course_status", "summarize"]
 
@@ -76,10 +78,12 @@ def course_status(course_key: str | CourseKey, flag_name: str = DEFAULT_FLAG_NAM
     status = CourseStatus(str(key), binding is not None, False, "", str(decision), decision.source)
     if binding is None:
         status.reason = "not bound to a learning package: the fallback store (Split) serves it"
+        _fill_import(status)
         return status
     status.course_key = str(binding.course_key)
     status.learning_package = str(binding.learning_package.package_ref)
     _fill_compiled(status, binding)
+    _fill_import(status)
     if not decision.enabled:
         status.reason = f"flag {decision}: the fallback store serves it"
     elif not status.compiled:
@@ -134,18 +138,19 @@ def _fill_compiled(status: CourseStatus, binding: CourseBinding) -> None:
             # A failure before the live structure was compiled has been fixed since.
             "after_live": status.compiled_at is None or failure.created >= status.compiled_at,
         }
-    imported = LastImport.objects.filter(binding=binding).first()
-    if imported is not None:
-        status.last_import = {
-            "finished": imported.finished.isoformat(),
-            "source": imported.source,
-            "publish_log_id": imported.publish_log_id,
-            "created": imported.created,
-            "changed": imported.changed,
-            "unchanged": imported.unchanged,
-            "deleted": imported.deleted,
-            "notes": imported.notes,
-        }
+
+
+def _fill_import(status: CourseStatus) -> None:
+    """The last import's report without its problems (``lc_show`` lists them), and their count."""
+    imported = last_report(status.course_key)
+    if imported is None:
+        return
+    status.last_import = imported.as_json(problems=False) | {
+        "problem_count": imported.problem_count,
+        "summary": imported.counts_text(),
+    }
+    if imported.outcome == ImportReport.REFUSED:
+        status.problems.append(f"the last import was refused (lc_show): {imported.message.splitlines()[0]}")
 
 
 @dataclass

@@ -14,7 +14,6 @@ from xblock.fields import Scope
 
 from lc_modulestore.api import compile_course, import_olx
 from lc_modulestore.management.base import OperatorCommand, on_terminal
-from lc_modulestore.operations.records import record_import
 from lc_modulestore.operations.status import course_status
 from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
@@ -45,7 +44,6 @@ lc_demo
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = import_olx(SAMPLE_COURSE, progress=on_terminal())
-        record_import(result, str(SAMPLE_COURSE))
         published = (
             f"published as PublishLog {result.publish_log_id}"
             if result.publish_log_id

@@ -1,6 +1,7 @@
 """
 ``manage.py lc_show COURSE_KEY [--json] [--branch draft]``: print a course as the compiled documents
-hold it (its published structure, or with ``--branch draft`` its draft one).
+hold it (its published structure, or with ``--branch draft`` its draft one), and its last
+import's report (every problem the export had, or why the import was refused).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from lc_modulestore.api import (
     BlockView,
     CourseNotFound,
     CourseView,
+    ImportReport,
     compiled_course,
+    last_import_report,
 )
 from lc_modulestore.management.base import OperatorCommand
+from lc_modulestore.management.problems import write_problems
 
 _BRANCHES = {"published": PUBLISHED_BRANCH, "draft": DRAFT_BRANCH}
 
@@ -27,12 +31,14 @@ _BRANCHES = {"published": PUBLISHED_BRANCH, "draft": DRAFT_BRANCH}
 class Command(OperatorCommand):
     help = (
         "Print a compiled course as an outline, or as JSON with --json (every block's fields,"
-        " children and definition). Exits 1 for a course that is not compiled."
+        " children and definition), then its last import's report with every problem."
+        " Exits 1 for a course that is not compiled (after its last import's report, if any)."
     )
     examples = """
 lc_show course-v1:OpenedX+DemoX+DemoCourse                  # the outline
 lc_show course-v1:OpenedX+DemoX+DemoCourse --json > compiled.json
 lc_show course-v1:OpenedX+DemoX+DemoCourse --json --source store > served.json   # what the LMS gets
+lc_show course-v1:OpenedX+DemoX+DemoCourse --json | jq .last_import.problems
 """
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,9 +62,15 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse --json --source store > served.json  
 
     def handle(self, *args: Any, **options: Any) -> None:
         branch = _BRANCHES[options["branch"]]
+        as_json = options["json"]
+        report = last_import_report(options["course_key"])
         try:
             course = compiled_course(options["course_key"], branch=branch)
         except CourseNotFound as exc:
+            if report is not None and as_json:
+                self.stdout.write(orjson.dumps({"last_import": report.as_json()}, option=_JSON).decode())
+            elif report is not None:
+                self._report(report)
             raise CommandError(str(exc)) from exc
         if options["source"] == "store":
             from lc_modulestore.serving.inspect import course_through_store
@@ -67,17 +79,29 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse --json --source store > served.json  
             served["publish_log_id"] = course.publish_log_id
             if branch == DRAFT_BRANCH:
                 served["draft_change_log_id"] = course.draft_change_log_id
-            if options["json"]:
-                self.stdout.write(orjson.dumps(served, option=_JSON, default=str).decode())
-            else:
-                write_outline(self.stdout.write, _view(served))
-            self._summary(_view(served), "through LearningCoreModuleStore", options["json"])
-            return
-        if options["json"]:
-            self.stdout.write(orjson.dumps(course.as_json(), option=_JSON).decode())
+            shown, source = _view(served), "through LearningCoreModuleStore"
+            document = served
         else:
-            write_outline(self.stdout.write, course)
-        self._summary(course, "compiled", options["json"])
+            shown, source = course, "compiled"
+            document = course.as_json()
+        if as_json:
+            document = {**document, "last_import": report.as_json() if report is not None else None}
+            self.stdout.write(orjson.dumps(document, option=_JSON, default=str).decode())
+        else:
+            write_outline(self.stdout.write, shown)
+            if report is not None:
+                self._report(report)
+        self._summary(shown, source, as_json)
+
+    def _report(self, report: ImportReport) -> None:
+        write = self.stdout.write
+        strict = ", --strict" if report.strict else ""
+        who = f" by user {report.user_id}" if report.user_id is not None else ""
+        write(f"last import: {report.finished:%Y-%m-%d %H:%M:%S} from {report.source}{who}{strict}")
+        write(f"  {report.outcome}: {report.counts_text()}")
+        if report.message:
+            write(self.style.ERROR(f"  {report.message.splitlines()[0]}"))
+        write_problems(lambda line: write(f"  {line}"), self.style, report.problems)
 
     def _summary(self, course: CourseView, source: str, as_json: bool) -> None:
         self.summary(

@@ -72,14 +72,25 @@ lc_status course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].served
         compiled = f"@ {status.compiled_publish_log_id}" if status.compiled else "not compiled"
         served = "served" if status.served else "fallback"
         notes = f"  ! {'; '.join(status.problems)}" if status.problems else ""
-        self.stdout.write(f"{status.course_key:<50} {compiled:<14} {served:<8} flag {status.flag}{notes}")
+        imported = status.last_import
+        problems = f"  import: {imported['problem_count']} problem(s)" if imported else ""
+        self.stdout.write(
+            f"{status.course_key:<50} {compiled:<14} {served:<8} flag {status.flag}{problems}{notes}"
+        )
 
     def _detail(self, status: CourseStatus) -> None:
         write = self.stdout.write
         write(status.course_key)
-        if not status.bound:
+        if status.bound:
+            self._bound(status)
+        else:
             write(f"  bound:     no\n  flag:      {status.flag}\n  served:    no, {status.reason}")
-            return
+            self._import(status)
+        for problem in status.problems:
+            write(self.style.WARNING(f"  problem:   {problem}"))
+
+    def _bound(self, status: CourseStatus) -> None:
+        write = self.stdout.write
         write(f"  bound:     yes, learning package {status.learning_package}")
         write(f"  published: PublishLog {status.latest_publish_log_id}")
         if status.compiled:
@@ -95,16 +106,17 @@ lc_status course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].served
             write("  compiled:  no")
         write(f"  flag:      {status.flag}")
         write(f"  served:    {'yes' if status.served else 'no'}, {status.reason}")
-        if status.last_import:
-            imp = status.last_import
-            write(
-                f"  imported:  {imp['finished'][:19]} from {imp['source']} ({imp['created']} new,"
-                f" {imp['changed']} changed, {imp['unchanged']} unchanged, {imp['deleted']} deleted)"
-            )
+        self._import(status)
         failure = status.last_failure
         if failure:
             fixed = "" if failure["after_live"] else " (fixed since: a later compile succeeded)"
             when, log_id = failure["created"][:19], failure["publish_log_id"]
             write(f"  failure:   {when} PublishLog {log_id}{fixed}: {failure['message']}")
-        for problem in status.problems:
-            write(self.style.WARNING(f"  problem:   {problem}"))
+
+    def _import(self, status: CourseStatus) -> None:
+        imp = status.last_import
+        if imp:
+            when, source, outcome = imp["finished"][:19], imp["source"], imp["outcome"]
+            self.stdout.write(
+                f"  imported:  {when} from {source}, {outcome}: {imp['summary']} (lc_show lists them)"
+            )
