@@ -151,13 +151,14 @@ def _import_read(
     try:
         key = course_key_of(course, course_key)
         key_text = str(key)
+        held = held_by_learning_core(course, _CONTAINER_CLASSES)
+        # Children before parents, each block once however many parents list it; cycles refused
+        # here, before anything else walks the course.
+        blocks = written_order(held)
         check_columns(course)
         problems = import_problems(course)
         if attempt.strict:
             _refuse_if_any(problems)
-        held = held_by_learning_core(course, _CONTAINER_CLASSES)
-        # Children before parents, each block once however many parents list it; cycles refused here.
-        blocks = written_order(held)
         show_progress = sys.stderr.isatty() if progress is None else progress
         return _import(held, blocks, key, attempt, problems, show_progress)
     except OlxError as exc:
