@@ -60,7 +60,10 @@ def with_attribute(block_type: str, name: str, value: str) -> dict[str, Any]:
 
 def test_public_constants() -> None:
     assert isinstance(PARSER_VERSION, int) and PARSER_VERSION >= 1
-    assert frozenset({"course", "chapter", "sequential", "vertical"}) == CONTAINER_TYPES
+    # The legacy sequences (2012 OLX) are containers too, keeping their tag (IMPORT_RULES.md L2).
+    assert frozenset({"course", "chapter", "sequential", "vertical", "videosequence", "problemset"}) == (
+        CONTAINER_TYPES
+    )
     assert {
         "split_test",
         "library_content",

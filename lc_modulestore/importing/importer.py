@@ -47,7 +47,8 @@ from compile.olx_export import (
     read_course_export,
     serialize_element,
 )
-from compile.vocabulary import ROOT_KEY
+from compile.import_report import ImportProblem
+from compile.vocabulary import OUTLINE_LEVELS, ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
 from .preflight import (
@@ -63,11 +64,14 @@ __all__ = ["ImportResult", "OlxImportError", "import_olx"]
 
 OlxImportError = OlxError
 
-_CONTAINER_CLASSES: dict[str, type[Container]] = {
+_LEVEL_CLASSES: dict[str, type[Container]] = {
     "course": CourseOutline,
     "chapter": Section,
     "sequential": Subsection,
     "vertical": Unit,
+}
+_CONTAINER_CLASSES: dict[str, type[Container]] = {
+    tag: _LEVEL_CLASSES[level] for tag, level in OUTLINE_LEVELS.items()
 }
 
 
@@ -84,6 +88,8 @@ class ImportResult:
     # Values the export holds that could not be read, each naming its file, line and block, and
     # saying what the block does instead (fields restricting access fail closed).
     warnings: list[str] = field(default_factory=list)
+    # Every problem the reader found (compile.import_report), in document order.
+    problems: list[ImportProblem] = field(default_factory=list)
 
     @property
     def blocks(self) -> int:
@@ -145,7 +151,9 @@ class _Importer:
     def run(self) -> ImportResult:
         binding = self.binding()
         lp_id = binding.learning_package_id
-        self.result = ImportResult(self.key, lp_id, None, notes=list(self.course.notes))
+        self.result = ImportResult(
+            self.key, lp_id, None, notes=list(self.course.notes), problems=list(self.course.problems)
+        )
         current = self.current_state(binding)
         entities: dict[tuple[str, str], int] = {}
         failure: Exception | None = None
@@ -366,7 +374,7 @@ class _Importer:
         self.result.warnings.extend(unreadable_warnings(block, realized))
         settings = dict(realized.settings)
         content = dict(realized.content)
-        if block.block_type == "course" and self.course.grading_policy:
+        if block.block_type == "course":
             content["grading_policy"] = self.course.grading_policy
         return settings, content
 
@@ -381,5 +389,21 @@ def _entity(entity_id: int) -> PublishableEntity.ID:
 
 
 def _post_order(blocks: Iterable[OlxBlock]) -> Iterable[OlxBlock]:
-    """Each block after its children (``blocks`` lists parents first, as ``OlxCourse.blocks`` does)."""
-    return reversed(list(blocks))
+    """
+    Each block after all its children, once (a shared block has two parents; ``blocks`` lists
+    parents first, as ``OlxCourse.blocks`` does).
+    """
+    done: set[tuple[str, str]] = set()
+    ordered: list[OlxBlock] = []
+
+    def visit(block: OlxBlock) -> None:
+        if block.key in done:
+            return
+        done.add(block.key)
+        for child in block.children:
+            visit(child)
+        ordered.append(block)
+
+    for block in blocks:
+        visit(block)
+    return ordered
