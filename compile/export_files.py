@@ -111,7 +111,9 @@ class ExportFiles:
         """
         if not self.is_dir(folder):
             return []
-        return sorted(p for p in folder.iterdir() if not p.name.endswith("~") and self.is_file(p, self.rel(p)))
+        return sorted(
+            p for p in folder.iterdir() if not p.name.endswith("~") and self.is_file(p, self.rel(p))
+        )
 
     def read_bytes(self, path: Path, referrer: str) -> bytes:
         resolved = self.inside(path, referrer)
@@ -144,9 +146,7 @@ class ExportFiles:
             raise OlxUnreadable(f"{self.rel(path)}:{_line_at(text, offset)}", problem)
         return text
 
-    def parse_xml(
-        self, path: Path, referrer: str, parser: etree.XMLParser = XML_PARSER
-    ) -> etree._Element:
+    def parse_xml(self, path: Path, referrer: str, parser: etree.XMLParser = XML_PARSER) -> etree._Element:
         """The file's root element. A DOCTYPE that declares entities is refused (no DTD is ever loaded)."""
         data = self.read_bytes(path, referrer)
         try:

@@ -46,7 +46,9 @@ class PolicyFile:
                 self.where(key, name), f"{key}: {name!r} is not a valid field name", key=f"{key}.{name}"
             )
         if _not_finite(value):
-            raise OlxError(self.where(key, name), f"{key}: {name}: NaN is not a JSON value", key=f"{key}.{name}")
+            raise OlxError(
+                self.where(key, name), f"{key}: {name}: NaN is not a JSON value", key=f"{key}.{name}"
+            )
         for text in _strings(value):
             problem = xml_text_problem(text)
             if problem is not None:

@@ -49,7 +49,14 @@ from .lenient_json import (
     read_grading_policy,
     read_policy,
 )
-from .naming import BlockNamer, NamingOutcome, clean_name, is_pointer_after_naming, naming_text, platform_parser
+from .naming import (
+    BlockNamer,
+    NamingOutcome,
+    clean_name,
+    is_pointer_after_naming,
+    naming_text,
+    platform_parser,
+)
 from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, ERROR_TYPE, NON_BLOCK_CHILDREN
 
 __all__ = [
@@ -114,7 +121,11 @@ class OlxBlock:
     def replace_with(self, other: OlxBlock) -> None:
         """Take ``other``'s definition, keeping this object (and so every parent's reference to it)."""
         self.element, self.source, self.children = other.element, other.source, other.children
-        self.policy, self.policy_source, self.policy_keys = other.policy, other.policy_source, other.policy_keys
+        self.policy, self.policy_source, self.policy_keys = (
+            other.policy,
+            other.policy_source,
+            other.policy_keys,
+        )
 
 
 @dataclass(slots=True)
@@ -226,9 +237,7 @@ class _ExportReader:
     def where(self, element: etree._Element, path: Path) -> str:
         return f"{self.rel(path)}:{element.sourceline or 0}"
 
-    def report(
-        self, severity: Severity, where: str, key: str, message: str, action: str
-    ) -> None:
+    def report(self, severity: Severity, where: str, key: str, message: str, action: str) -> None:
         file, _, line = where.rpartition(":")
         if not (file and line.isdigit()):
             file, line = where, "0"
@@ -253,7 +262,6 @@ class _ExportReader:
         if drafts.is_dir():
             count = sum(len(files) for _, _, files in os.walk(drafts))  # links not followed
             notes.append(f"drafts/ ignored ({count} files): only published content is imported")
-            self.report(NOTE, "drafts", "", f"drafts/ holds {count} files", "ignored: only published content is imported")
         if has_policy:
             self.read_policies(run)
         grading = self.read_grading(run if has_policy else None)
@@ -267,7 +275,10 @@ class _ExportReader:
         for key in self.policies.entries:
             if key not in self.looked_up:
                 self.report(
-                    NOTE, self.policies.where(key), key, f"policy for {key!r}, but the course has no such block",
+                    NOTE,
+                    self.policies.where(key),
+                    key,
+                    f"policy for {key!r}, but the course has no such block",
                     "ignored, as Open edX ignores it",
                 )
         return OlxCourse(self.org, self.number, run, root, detached, grading, notes, self.problems)
@@ -278,7 +289,10 @@ class _ExportReader:
         if value:
             return value
         self.report(
-            WARNING, where, "", f"no {name!r} attribute set for the course",
+            WARNING,
+            where,
+            "",
+            f"no {name!r} attribute set for the course",
             f"using {default!r}, as Open edX does",
         )
         return default
@@ -290,12 +304,17 @@ class _ExportReader:
         elif "name" in top.attrib:
             run, has_policy = clean_name(top.get("name", "")), False
             self.report(
-                NOTE, where, "", "'name' is deprecated for block xml. Please use display_name and url_name.",
+                NOTE,
+                where,
+                "",
+                "'name' is deprecated for block xml. Please use display_name and url_name.",
                 f"run {run!r} taken from name=; no policy file is read for it, as in Open edX",
             )
         else:
             raise OlxError(
-                where, "Can't load a course without a 'url_name' (or 'name') set. Set url_name.", key="url_name"
+                where,
+                "Can't load a course without a 'url_name' (or 'name') set. Set url_name.",
+                key="url_name",
             )
         if not _BLOCK_ID.match(run):
             raise OlxError(where, f"url_name {run!r} is not a valid run", key="url_name")
@@ -370,11 +389,18 @@ class _ExportReader:
         outcome = self.namer.name(tag, dict(element.attrib), text)
         key = (tag, outcome.url_name)
         for note in outcome.notes:
-            self.report(WARNING if outcome.renamed_from else NOTE, where, f"{tag}/{outcome.url_name}", note,
-                        "renamed" if outcome.renamed_from else "named from a hash")
+            self.report(
+                WARNING if outcome.renamed_from else NOTE,
+                where,
+                f"{tag}/{outcome.url_name}",
+                note,
+                "renamed" if outcome.renamed_from else "named from a hash",
+            )
         if key in self.reading:
             chain = " → ".join(f"{t}/{i}" for t, i in self.reading[self.reading.index(key) :])
-            raise OlxError(where, f"{tag}/{outcome.url_name} contains itself: {chain} → {tag}/{outcome.url_name}")
+            raise OlxError(
+                where, f"{tag}/{outcome.url_name} contains itself: {chain} → {tag}/{outcome.url_name}"
+            )
         self.reading.append(key)
         try:
             block = self.read_definition(element, path, outcome)
@@ -393,7 +419,10 @@ class _ExportReader:
         if _definition(earlier) != _definition(block):
             key = f"{block.block_type}/{block.block_id}"
             self.report(
-                WARNING, where, key, f"{key} has more than one definition",
+                WARNING,
+                where,
+                key,
+                f"{key} has more than one definition",
                 f"the last one is used (the one at {block.source}), as Open edX does",
             )
         earlier.replace_with(block)
@@ -436,7 +465,10 @@ class _ExportReader:
         if "filename" in definition.attrib:
             definition, path = self.file_definition(definition, path, url_name)
         if f"{tag}/{url_name}" in self.unusable:
-            raise _Unreadable(f"the policy entry {tag}/{url_name} is not an object", self.policies.where(f"{tag}/{url_name}"))
+            raise _Unreadable(
+                f"the policy entry {tag}/{url_name} is not an object",
+                self.policies.where(f"{tag}/{url_name}"),
+            )
         source = self.where(definition, path) if definition.sourceline else where
         if tag in CONTAINER_TYPES:
             block = OlxBlock(tag, url_name, definition, source)
@@ -461,7 +493,10 @@ class _ExportReader:
             if isinstance(child, etree._Comment):
                 if container:  # E6: Open edX's Studio mode drops it; we say so
                     self.report(
-                        NOTE, self.where(child, path), "", f"a comment inside <{definition.tag}>",
+                        NOTE,
+                        self.where(child, path),
+                        "",
+                        f"a comment inside <{definition.tag}>",
                         "ignored",
                     )
                 continue
@@ -493,7 +528,10 @@ class _ExportReader:
             raise _Unreadable(f"{candidates[0]} cannot be resolved ({exc})", where) from exc
         for refused in found.refused:
             self.report(
-                WARNING, where, f"{tag}/{url_name}", f"filename leads to {refused}, outside the export",
+                WARNING,
+                where,
+                f"{tag}/{url_name}",
+                f"filename leads to {refused}, outside the export",
                 "not read",
             )
         if found.path is None or found.found is None:
@@ -587,7 +625,9 @@ class _ExportReader:
         try:
             value = self.files.read_json(path, where)
         except OlxUnreadable as exc:
-            self.report(ERROR, exc.where, f"{page.block_type}/{page.block_id}", exc.message, f"{name} not set")
+            self.report(
+                ERROR, exc.where, f"{page.block_type}/{page.block_id}", exc.message, f"{name} not set"
+            )
             return
         page.element.set(name, json.dumps(value))
 

@@ -73,7 +73,11 @@ def test_invalid_grading_json_is_a_warning_and_the_default_applies(tmp_path: Pat
     )
     assert course.grading_policy == DEFAULT_GRADING_POLICY
     [problem] = course.problems
-    assert (problem.severity, problem.file, problem.line) == ("warning", "policies/2026/grading_policy.json", 1)
+    assert (problem.severity, problem.file, problem.line) == (
+        "warning",
+        "policies/2026/grading_policy.json",
+        1,
+    )
     assert "default grading policy" in problem.action
 
 
@@ -101,7 +105,11 @@ def test_invalid_policy_json_is_a_warning_and_the_legacy_file_is_used(tmp_path: 
 def test_policy_for_an_absent_block_is_a_note(tmp_path: Path) -> None:
     course = read(tmp_path, one_vertical("", {"policies/2026/policy.json": '{\n"html/nope": {"x": 1}\n}'}))
     [problem] = course.problems
-    assert (problem.severity, problem.where, problem.key) == ("note", "policies/2026/policy.json:2", "html/nope")
+    assert (problem.severity, problem.where, problem.key) == (
+        "note",
+        "policies/2026/policy.json:2",
+        "html/nope",
+    )
 
 
 def test_policy_entry_that_is_not_an_object_fails_only_its_block(tmp_path: Path) -> None:
@@ -114,8 +122,7 @@ def test_legacy_2013_html_filenames_resolve_through_the_fallbacks(tmp_path: Path
     course = read(
         tmp_path,
         one_vertical(
-            '<html url_name="a" filename="lectures/week1/intro"/>'
-            '<html url_name="c" filename="c.html"/>',
+            '<html url_name="a" filename="lectures/week1/intro"/><html url_name="c" filename="c.html"/>',
             {
                 "lectures/week1/intro.html": "<p>from the course root</p>",
                 "html/c.html": "<p>c</p>",
@@ -158,7 +165,10 @@ def test_the_same_sequential_under_two_chapters_is_renamed_and_its_pointer_fails
     assert error.block_type == "error"
     renamed = [p for p in course.problems if p.severity == "warning"]
     assert renamed[0].key == "sequential/sequential_s1_838172d128ec"
-    assert "sequential/sequential_s1_838172d128ec.xml" in [p for p in course.problems if p.severity == "error"][0].message
+    assert (
+        "sequential/sequential_s1_838172d128ec.xml"
+        in [p for p in course.problems if p.severity == "error"][0].message
+    )
 
 
 def test_one_component_in_two_verticals_is_one_shared_block(tmp_path: Path) -> None:
@@ -194,7 +204,12 @@ def test_a_shared_block_keeps_its_last_definition_with_a_warning(tmp_path: Path)
 
 def test_a_block_that_contains_itself_is_refused_naming_the_blocks(tmp_path: Path) -> None:
     with pytest.raises(OlxError, match=r"wrapper/w contains itself: wrapper/w → wrapper/w"):
-        read(tmp_path, one_vertical('<wrapper url_name="w"/>', {"wrapper/w.xml": '<wrapper><wrapper url_name="w"/></wrapper>'}))
+        read(
+            tmp_path,
+            one_vertical(
+                '<wrapper url_name="w"/>', {"wrapper/w.xml": '<wrapper><wrapper url_name="w"/></wrapper>'}
+            ),
+        )
 
 
 def test_names_come_from_name_slug_and_display_name(tmp_path: Path) -> None:
@@ -227,7 +242,10 @@ def test_a_course_named_only_by_name_reads_no_policy(tmp_path: Path) -> None:
 def test_broken_xml_and_comments_in_containers(tmp_path: Path) -> None:
     course = read(
         tmp_path,
-        one_vertical('<!-- a note --><problem url_name="bad"/><html url_name="ok">fine</html>', {"problem/bad.xml": "<problem>"}),
+        one_vertical(
+            '<!-- a note --><problem url_name="bad"/><html url_name="ok">fine</html>',
+            {"problem/bad.xml": "<problem>"},
+        ),
     )
     children = by_key(course)[("vertical", "v1")].children
     assert [c.block_type for c in children] == ["error", "html"]

@@ -352,7 +352,11 @@ TYPE_FIELDS: Final[dict[str, dict[str, FieldRule]]] = {
 }
 
 # Other names edx-platform registers for the same class.
-ALIASES: Final[dict[str, str]] = {"videoalpha": "video", "videosequence": "sequential", "problemset": "sequential"}
+ALIASES: Final[dict[str, str]] = {
+    "videoalpha": "video",
+    "videosequence": "sequential",
+    "problemset": "sequential",
+}
 
 # Attributes that are never fields (XmlMixin.metadata_to_strip, the runtime's xblock-family,
 # and the draft wiring the importer removes from xml_attributes).
