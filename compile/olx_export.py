@@ -287,7 +287,7 @@ class _ExportReader:
         """``org`` and ``course`` (rule C1): missing, the platform's default and a warning."""
         value = top.get(name)
         if value:
-            return value
+            return str(value)
         self.report(
             WARNING,
             where,

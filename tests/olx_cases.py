@@ -10,7 +10,7 @@ COURSE_XML = '<course url_name="2026" org="LCTest" course="T1"/>'
 
 
 def write_export(root: Path, files: dict[str, str | bytes]) -> Path:
-    """``files`` by path relative to the export; ``course.xml`` defaults to a pointer to ``course/2026.xml``."""
+    """``files`` by path relative to the export; ``course.xml`` defaults to a pointer to the run 2026."""
     files = {"course.xml": COURSE_XML, **files}
     for relative, content in files.items():
         path = root / relative

@@ -165,10 +165,8 @@ def test_the_same_sequential_under_two_chapters_is_renamed_and_its_pointer_fails
     assert error.block_type == "error"
     renamed = [p for p in course.problems if p.severity == "warning"]
     assert renamed[0].key == "sequential/sequential_s1_838172d128ec"
-    assert (
-        "sequential/sequential_s1_838172d128ec.xml"
-        in [p for p in course.problems if p.severity == "error"][0].message
-    )
+    failed = next(p for p in course.problems if p.severity == "error")
+    assert "sequential/sequential_s1_838172d128ec.xml" in failed.message
 
 
 def test_one_component_in_two_verticals_is_one_shared_block(tmp_path: Path) -> None:
@@ -177,7 +175,9 @@ def test_one_component_in_two_verticals_is_one_shared_block(tmp_path: Path) -> N
         {
             "course/2026.xml": '<course><chapter url_name="c1"/></course>',
             "chapter/c1.xml": '<chapter><sequential url_name="s1"/></chapter>',
-            "sequential/s1.xml": '<sequential><vertical url_name="v1"/><vertical url_name="v2"/></sequential>',
+            "sequential/s1.xml": (
+                '<sequential><vertical url_name="v1"/><vertical url_name="v2"/></sequential>'
+            ),
             "vertical/v1.xml": '<vertical><html url_name="shared"/></vertical>',
             "vertical/v2.xml": '<vertical><problem url_name="p"/><html url_name="shared"/></vertical>',
             "html/shared.xml": "<html>shared</html>",
@@ -216,7 +216,8 @@ def test_names_come_from_name_slug_and_display_name(tmp_path: Path) -> None:
     course = read(
         tmp_path,
         one_vertical(
-            '<word_cloud name="cloud 1"/><html slug="s1">x</html><video display_name="Lost Video"/><html>y</html>'
+            '<word_cloud name="cloud 1"/><html slug="s1">x</html>'
+            '<video display_name="Lost Video"/><html>y</html>'
         ),
     )
     keys = [c.key for c in by_key(course)[("vertical", "v1")].children]
@@ -270,7 +271,9 @@ def test_legacy_sequence_tags_are_containers_keeping_their_tag(tmp_path: Path) -
         {
             "course/2026.xml": '<course><chapter url_name="c1"/></course>',
             "chapter/c1.xml": '<chapter><videosequence url_name="vs"/><problemset url_name="ps"/></chapter>',
-            "videosequence/vs.xml": '<videosequence><videoalpha url_name="va" youtube_id_1_0="x"/></videosequence>',
+            "videosequence/vs.xml": (
+                '<videosequence><videoalpha url_name="va" youtube_id_1_0="x"/></videosequence>'
+            ),
             "problemset/ps.xml": '<problemset><problem url_name="p">x</problem></problemset>',
         },
     )

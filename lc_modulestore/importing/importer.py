@@ -39,6 +39,7 @@ from openedx_content.models_api import (
 from tqdm import tqdm
 
 from compile.fields import RealizedFields, realize_fields
+from compile.import_report import ImportProblem
 from compile.olx_export import (
     OlxBlock,
     OlxCourse,
@@ -47,7 +48,6 @@ from compile.olx_export import (
     read_course_export,
     serialize_element,
 )
-from compile.import_report import ImportProblem
 from compile.vocabulary import OUTLINE_LEVELS, ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
