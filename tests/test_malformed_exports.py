@@ -118,7 +118,7 @@ class Case:
     says: str  # a regex the message must match
 
 
-def _(breaks: Callable[[Path, Path], object], names: str, says: str) -> Case:
+def _(breaks: Callable[[Path, Path], object], names: str = "", says: str = "") -> Case:
     def run(export: Path, outside: Path) -> Path:
         result = breaks(export, outside)
         return result if isinstance(result, Path) else export
@@ -410,8 +410,6 @@ IMPORTED: dict[str, Outcome] = {
     "unclosed tag": Outcome(
         _(
             lambda e, o: edit(e / "vertical/hw1_vert.xml", "</vertical>", "</vertikal>"),
-            "vertical/hw1_vert.xml:",
-            "malformed XML",
         ),
         "error",
         "vertical/hw1_vert.xml",
@@ -419,7 +417,7 @@ IMPORTED: dict[str, Outcome] = {
         needs_dag=True,
     ),
     "empty xml file": Outcome(
-        _(lambda e, o: (e / "problem/hw1_mcq.xml").write_text(""), "problem/hw1_mcq.xml", "malformed XML"),
+        _(lambda e, o: (e / "problem/hw1_mcq.xml").write_text("")),
         "error",
         "problem/hw1_mcq.xml",
         "malformed XML",
@@ -428,8 +426,6 @@ IMPORTED: dict[str, Outcome] = {
     "binary garbage as xml": Outcome(
         _(
             lambda e, o: (e / "problem/hw1_mcq.xml").write_bytes(os.urandom(64) + b"\x00"),
-            "problem/hw1_mcq.xml",
-            "malformed XML",
         ),
         "error",
         "problem/hw1_mcq.xml",
@@ -439,8 +435,6 @@ IMPORTED: dict[str, Outcome] = {
     "wrong root tag in pointer file": Outcome(
         _(
             lambda e, o: (e / "chapter/week1.xml").write_text('<sequential display_name="W"/>'),
-            "chapter/week1.xml",
-            "expected <chapter>, found <sequential>",
         ),
         # The root tag is not checked (N6): chapter/week1 is read from the file, its blocks gone.
         "note",
@@ -451,8 +445,6 @@ IMPORTED: dict[str, Outcome] = {
     "course.xml without org": Outcome(
         _(
             lambda e, o: (e / "course.xml").write_text('<course url_name="2026" course="LC101"/>'),
-            "course.xml",
-            "needs org, course and url_name",
         ),
         "warning",
         "course.xml",
@@ -464,8 +456,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: (e / "problem/hw1_mcq.xml").write_bytes(
                 '<?xml version="1.0" encoding="ascii"?><problem><p>°</p></problem>'.encode()
             ),
-            "problem/hw1_mcq.xml",
-            "malformed XML",
         ),
         "error",
         "problem/hw1_mcq.xml",
@@ -477,8 +467,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: (e / "html/summary_html.html").write_bytes(
                 "<p>caf\u00e9</p>\n<p>cr\u00e8me</p>".encode("latin-1")
             ),
-            "html/summary_html.html:1",
-            "not UTF-8 text \\(byte 0xe9",
         ),
         "error",
         "html/summary_html.html",
@@ -490,8 +478,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: (e / "about/overview.html").write_bytes(
                 b"<h2>About</h2>\n<p>ok</p>\n<p>na\xefve</p>"
             ),
-            "about/overview.html:3",
-            "not UTF-8",
         ),
         "error",
         "about/overview.html:3",
@@ -503,8 +489,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: (e / "policies/2026/policy.json").write_bytes(
                 b'{"course/2026": {"display_name": "Caf\xe9"}}'
             ),
-            "policies/2026/policy.json:1",
-            "not UTF-8",
         ),
         "warning",
         "policies/2026/policy.json:1",
@@ -516,8 +500,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: (e / "policies/2026/grading_policy.json").write_bytes(
                 b'{"GRADER": [], "x": "\xff"}'
             ),
-            "policies/2026/grading_policy.json",
-            "not UTF-8",
         ),
         "warning",
         "policies/2026/grading_policy.json",
@@ -527,8 +509,6 @@ IMPORTED: dict[str, Outcome] = {
     "control character in an html body": Outcome(
         _(
             lambda e, o: (e / "html/summary_html.html").write_text("<p>one</p>\n<p>t\x01wo</p>"),
-            "html/summary_html.html:2",
-            "U\\+0001",
         ),
         "error",
         "html/summary_html.html",
@@ -538,8 +518,6 @@ IMPORTED: dict[str, Outcome] = {
     "control character in an info page": Outcome(
         _(
             lambda e, o: (e / "info/handouts.html").write_text("<p>\x1b[31mred</p>"),
-            "info/handouts.html:1",
-            "U\\+001B",
         ),
         "error",
         "info/handouts.html",
@@ -549,8 +527,6 @@ IMPORTED: dict[str, Outcome] = {
     "NUL in a tab page": Outcome(
         _(
             lambda e, o: (e / "tabs/syllabus.html").write_text("<p>a\x00b</p>"),
-            "tabs/syllabus.html:1",
-            "U\\+0000",
         ),
         "error",
         "tabs/syllabus.html",
@@ -560,8 +536,6 @@ IMPORTED: dict[str, Outcome] = {
     "pointer to a missing problem": Outcome(
         _(
             lambda e, o: (e / "problem/hw1_numeric.xml").unlink(),
-            "vertical/hw1_vert.xml:",
-            "problem/hw1_numeric\\.xml, which does not exist",
         ),
         "error",
         "vertical/hw1_vert.xml:",
@@ -571,8 +545,6 @@ IMPORTED: dict[str, Outcome] = {
     "html filename missing": Outcome(
         _(
             lambda e, o: (e / "html/summary_html.html").unlink(),
-            "html/summary_html.xml:",
-            "html/summary_html\\.html, which does not exist",
         ),
         "error",
         "html/summary_html.xml:",
@@ -582,8 +554,6 @@ IMPORTED: dict[str, Outcome] = {
     "html body symlinked outside": Outcome(
         _(
             lambda e, o: relink(e / "html/summary_html.html", o / "secret.html"),
-            "html/summary_html.html",
-            "leads outside the export",
         ),
         "warning",
         "html/summary_html.xml",
@@ -595,8 +565,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: edit(
                 e / "html/summary_html.xml", 'filename="summary_html"', 'filename="../../outside/secret"'
             ),
-            "html/../../outside/secret.html",
-            "leads outside the export",
         ),
         "warning",
         "html/summary_html.xml",
@@ -606,8 +574,6 @@ IMPORTED: dict[str, Outcome] = {
     "symlink loop": Outcome(
         _(
             lambda e, o: relink(e / "html/summary_html.html", e / "html/summary_html.html"),
-            "html/summary_html.html",
-            "cannot be resolved|does not exist",
         ),
         "error",
         "html/summary_html.xml",
@@ -617,8 +583,6 @@ IMPORTED: dict[str, Outcome] = {
     "entity expansion bomb": Outcome(
         _(
             lambda e, o: (e / "problem/hw1_mcq.xml").write_text(billion_laughs()),
-            "problem/hw1_mcq.xml:1",
-            "declares entities|malformed XML",
         ),
         "error",
         "problem/hw1_mcq.xml",
@@ -628,8 +592,6 @@ IMPORTED: dict[str, Outcome] = {
     "undefined entity reference": Outcome(
         _(
             lambda e, o: (e / "problem/hw1_mcq.xml").write_text("<problem><p>a&nbsp;b</p></problem>"),
-            "problem/hw1_mcq.xml:1",
-            "malformed XML.*nbsp",
         ),
         "error",
         "problem/hw1_mcq.xml:1",
@@ -643,8 +605,6 @@ IMPORTED: dict[str, Outcome] = {
                 '<problem url_name="hw1_mcq"/>',
                 '<vertical url_name="hw1_vert"/>',
             ),
-            "vertical/hw1_vert.xml",
-            "vertical/hw1_vert appears twice",
         ),
         "error",
         "vertical/hw1_vert.xml",
@@ -656,8 +616,6 @@ IMPORTED: dict[str, Outcome] = {
             lambda e, o: edit(
                 e / "chapter/week2.xml", "</chapter>", '<sequential url_name="intro_seq"/></chapter>'
             ),
-            "sequential/intro_seq.xml",
-            "sequential/intro_seq appears twice",
         ),
         "error",
         "chapter/week2.xml",
@@ -671,8 +629,6 @@ IMPORTED: dict[str, Outcome] = {
                 '<html url_name="summary_html"/>',
                 '<html url_name="summary_html"/><html url_name="summary_html"/>',
             ),
-            "html/summary_html.xml",
-            "html/summary_html appears twice",
         ),
         None,
         "",
@@ -682,8 +638,6 @@ IMPORTED: dict[str, Outcome] = {
     "invalid url_name characters": Outcome(
         _(
             lambda e, o: edit(e / "vertical/hw1_vert.xml", 'url_name="hw1_inline"', 'url_name="a b/c"'),
-            "vertical/hw1_vert.xml:",
-            "not a valid block id",
         ),
         "error",
         "vertical/hw1_vert.xml:",
@@ -693,8 +647,6 @@ IMPORTED: dict[str, Outcome] = {
     "malformed policy.json": Outcome(
         _(
             lambda e, o: edit(e / "policies/2026/policy.json", "{", "{,"),
-            "policies/2026/policy.json:1",
-            "malformed JSON",
         ),
         "warning",
         "policies/2026/policy.json:1",
@@ -704,8 +656,6 @@ IMPORTED: dict[str, Outcome] = {
     "policy for a block that does not exist": Outcome(
         _(
             lambda e, o: edit_policy(e, lambda p: p.update({"sequential/nope": {"graded": True}})),
-            "policies/2026/policy.json:",
-            "no such block",
         ),
         "note",
         "policies/2026/policy.json:",
@@ -715,8 +665,6 @@ IMPORTED: dict[str, Outcome] = {
     "malformed grading policy": Outcome(
         _(
             lambda e, o: (e / "policies/2026/grading_policy.json").write_text('{"GRADER": [}'),
-            "policies/2026/grading_policy.json:1",
-            "malformed JSON",
         ),
         "warning",
         "policies/2026/grading_policy.json:1",
@@ -726,8 +674,6 @@ IMPORTED: dict[str, Outcome] = {
     "malformed info items": Outcome(
         _(
             lambda e, o: (e / "info/updates.items.json").write_text('[{"id": 1,'),
-            "info/updates.items.json:1",
-            "malformed JSON",
         ),
         "error",
         "info/updates.items.json:1",
