@@ -28,7 +28,7 @@ import re
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +48,9 @@ from .lenient_json import (
     policy_paths,
     read_grading_policy,
     read_policy,
+)
+from .lenient_json import (
+    PolicyFile as LenientFile,
 )
 from .naming import (
     BlockNamer,
@@ -323,28 +326,25 @@ class _ExportReader:
     # --- policies (P1-P5) ----------------------------------------------------------------------
 
     def read_policies(self, run: str) -> None:
-        self.check_inside(policy_paths(run))
-        try:
-            found = read_policy(self.root, run)
-        except PolicyShapeError as exc:
-            raise OlxError(exc.where, exc.message) from exc
-        except RecursionError as exc:
-            raise OlxError(policy_paths(run)[0], "malformed JSON: nested too deeply") from exc
-        self.report_json(found.warnings)
+        found = self.lenient(policy_paths(run), lambda: read_policy(self.root, run))
         self.policies = PolicyFile(self.files, found.source, found.value)
         self.unusable = frozenset(found.unusable)
 
     def read_grading(self, run: str | None) -> dict[str, Any]:
         """The grading policy as Split stores it: the file's keys over the default (P3)."""
-        self.check_inside(grading_policy_paths(run))
+        return self.lenient(grading_policy_paths(run), lambda: read_grading_policy(self.root, run)).value
+
+    def lenient(self, relatives: tuple[str, ...], read: Callable[[], LenientFile]) -> LenientFile:
+        """A policy file read leniently (its warnings reported); a wrong shape is still a refusal (P5)."""
+        self.check_inside(relatives)
         try:
-            found = read_grading_policy(self.root, run)
+            found = read()
         except PolicyShapeError as exc:
             raise OlxError(exc.where, exc.message) from exc
         except RecursionError as exc:
-            raise OlxError(grading_policy_paths(run)[0], "malformed JSON: nested too deeply") from exc
+            raise OlxError(relatives[0], "malformed JSON: nested too deeply") from exc
         self.report_json(found.warnings)
-        return found.value
+        return found
 
     def check_inside(self, relatives: tuple[str, ...]) -> None:
         """A policy file that leads out of the export is refused before it is read."""
