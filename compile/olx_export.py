@@ -454,35 +454,33 @@ class _ExportReader:
             file = self.root / relative
             if not self.files.is_file(file, where):
                 raise _Unreadable(missing_definition_error(relative, self.usage(tag, url_name)), where)
-            definition = self.parse(file, where)
+            definition = original = self.parse(file, where)
             definition.attrib.pop("url_name", None)  # the pointer named the block (N6)
             path = file
         else:
-            definition = _copy(element)
+            # Children are read from the element itself: a copy loses the line of a comment.
+            definition, original = _copy(element), element
             for name in ("url_name", *outcome.drop_attributes):
                 definition.attrib.pop(name, None)
         definition.tag = tag  # a pointed-to file's root tag is not checked (N6, H2)
         if "filename" in definition.attrib:
             definition, path = self.file_definition(definition, path, url_name)
+            original = definition
         if f"{tag}/{url_name}" in self.unusable:
             raise _Unreadable(
                 f"the policy entry {tag}/{url_name} is not an object",
                 self.policies.where(f"{tag}/{url_name}"),
             )
         source = self.where(definition, path) if definition.sourceline else where
-        if tag in CONTAINER_TYPES:
-            block = OlxBlock(tag, url_name, definition, source)
-            block.children = self.read_children(definition, path, container=True)
+        block = OlxBlock(tag, url_name, definition, source)
+        if tag in CONTAINER_TYPES or tag in BLOCK_TYPES_WITH_CHILDREN:
+            children = self.read_children(original, path, container=tag in CONTAINER_TYPES)
             for child in list(definition):
                 if not isinstance(child.tag, str) or child.tag not in NON_BLOCK_CHILDREN:
                     definition.remove(child)
-        else:
-            block = OlxBlock(tag, url_name, definition, source)
-            if tag in BLOCK_TYPES_WITH_CHILDREN:
-                children = self.read_children(definition, path, container=False)
-                for child in list(definition):
-                    if not isinstance(child.tag, str) or child.tag not in NON_BLOCK_CHILDREN:
-                        definition.remove(child)
+            if tag in CONTAINER_TYPES:
+                block.children = children
+            else:  # kept inline in the block's own OLX
                 definition.extend(_with_url_name(child) for child in children)
         self.apply_policy(block)
         return block
