@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from lxml import etree
 
-__all__ = ["XML_PARSER", "ExportFiles", "OlxError", "split_where", "xml_text_problem"]
+__all__ = ["XML_PARSER", "ExportFiles", "OlxError", "OlxUnreadable", "split_where", "xml_text_problem"]
 
 # CDATA kept, entities never resolved, no DTD loaded, nothing fetched from the network.
 XML_PARSER: Final = etree.XMLParser(
@@ -47,6 +47,15 @@ def split_where(where: str) -> tuple[str, int | None]:
     """``file:line`` (as problems and errors name places) into the file and the line, when it has one."""
     file, _, line = where.rpartition(":")
     return (file, int(line)) if file and line.isdigit() else (where, None)
+
+
+class OlxUnreadable(OlxError):
+    """
+    A file inside the export that cannot be read as what it should be (missing, malformed XML, not
+    UTF-8, a character XML cannot hold). Open edX turns the block that needs it into an error block
+    and imports the rest, so the reader does too; a file leading *outside* the export stays an
+    :class:`OlxError` (a refusal), whatever the platform would do.
+    """
 
 
 def xml_text_problem(text: str) -> str | None:
@@ -100,15 +109,22 @@ class ExportFiles:
         return path.is_dir() and self.inside(path, self.rel(path)).is_dir()
 
     def pages(self, folder: Path) -> list[Path]:
-        """The ``*.html`` pages of one of the export's folders (``about/``...), in name order."""
+        """
+        The files of one of the export's extra-content folders (``about/``...), in name order: every
+        regular file, as Open edX reads them, except editor backups (names ending in ``~``).
+        """
         if not self.is_dir(folder):
             return []
-        return sorted(folder.glob("*.html"))
+        return sorted(
+            p for p in folder.iterdir() if not p.name.endswith("~") and self.is_file(p, self.rel(p))
+        )
 
     def read_bytes(self, path: Path, referrer: str) -> bytes:
         resolved = self.inside(path, referrer)
         if not resolved.is_file():
-            raise OlxError(referrer, f"points to {self.rel(path)}, which does not exist", key=self.rel(path))
+            raise OlxUnreadable(
+                referrer, f"points to {self.rel(path)}, which does not exist", key=self.rel(path)
+            )
         try:
             return resolved.read_bytes()
         except OSError as exc:
@@ -120,7 +136,7 @@ class ExportFiles:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise OlxError(
+            raise OlxUnreadable(
                 f"{self.rel(path)}:{_line_at(data, exc.start)}",
                 f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
             ) from exc
@@ -131,16 +147,16 @@ class ExportFiles:
         problem = xml_text_problem(text)
         if problem is not None:
             offset = _NOT_XML.search(text).start()  # type: ignore[union-attr]  # problem says it matches
-            raise OlxError(f"{self.rel(path)}:{_line_at(text, offset)}", problem)
+            raise OlxUnreadable(f"{self.rel(path)}:{_line_at(text, offset)}", problem)
         return text
 
-    def parse_xml(self, path: Path, referrer: str) -> etree._Element:
+    def parse_xml(self, path: Path, referrer: str, parser: etree.XMLParser = XML_PARSER) -> etree._Element:
         """The file's root element. A DOCTYPE that declares entities is refused (no DTD is ever loaded)."""
         data = self.read_bytes(path, referrer)
         try:
-            root = etree.fromstring(data, XML_PARSER)
+            root = etree.fromstring(data, parser)
         except etree.XMLSyntaxError as exc:
-            raise OlxError(f"{self.rel(path)}:{exc.lineno or 0}", f"malformed XML: {exc.msg}") from exc
+            raise OlxUnreadable(f"{self.rel(path)}:{exc.lineno or 0}", f"malformed XML: {exc.msg}") from exc
         dtd = root.getroottree().docinfo.internalDTD
         if dtd is not None and any(True for _ in dtd.iterentities()):
             raise OlxError(
@@ -155,11 +171,11 @@ class ExportFiles:
         try:
             return json.loads(text, parse_constant=_not_json)
         except json.JSONDecodeError as exc:
-            raise OlxError(f"{self.rel(path)}:{exc.lineno}", f"malformed JSON: {exc.msg}") from exc
+            raise OlxUnreadable(f"{self.rel(path)}:{exc.lineno}", f"malformed JSON: {exc.msg}") from exc
         except ValueError as exc:  # NaN, Infinity
-            raise OlxError(self.rel(path), f"malformed JSON: {exc}") from exc
+            raise OlxUnreadable(self.rel(path), f"malformed JSON: {exc}") from exc
         except RecursionError as exc:
-            raise OlxError(self.rel(path), "malformed JSON: nested too deeply") from exc
+            raise OlxUnreadable(self.rel(path), "malformed JSON: nested too deeply") from exc
 
 
 def _not_json(name: str) -> Any:

@@ -1,5 +1,5 @@
 """
-An export's ``policies/<run>/policy.json``: read, checked, and each entry found again by line.
+An export's policy (``policies/<run>/policy.json``): checked, and each entry found again by line.
 
 Studio keeps block settings there, by ``"type/url_name"``. Its values end up as OLX attributes
 of components (and as fields of containers), so a field name must be one an attribute can have
@@ -9,6 +9,7 @@ error (and every warning about a value) names the file, the line of the entry an
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -24,30 +25,29 @@ _JSON_KEY: Final = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
 
 
 class PolicyFile:
-    """``entries``: ``{"type/url_name": {field: value}}``, empty when the export has no policy file."""
+    """
+    ``entries``: ``{"type/url_name": {field: value}}`` as :func:`compile.lenient_json.read_policy`
+    chose them (empty when the export has no usable policy file); ``source`` the file they come from.
+    """
 
-    def __init__(self, files: ExportFiles, path: Path) -> None:
+    def __init__(self, files: ExportFiles, source: str | None, entries: Mapping[str, dict[str, Any]]) -> None:
         self.files = files
-        self.path = path
-        self.name = files.rel(path)
+        self.name = source or ""
+        self.path: Path | None = files.root / source if source else None
         self._lines: tuple[list[str], dict[str, int]] | None = None
-        self.entries = self._read()
-
-    def _read(self) -> dict[str, dict[str, Any]]:
-        if not self.path.is_file():
-            return {}
-        entries = self.files.read_json(self.path, self.files.rel(self.path.parent))
-        if not isinstance(entries, dict) or not all(isinstance(v, dict) for v in entries.values()):
-            raise OlxError(self.name, 'expected {"type/url_name": {field: value}}')
-        for key, values in entries.items():
+        self.entries = dict(entries)
+        for key, values in self.entries.items():
             for name, value in values.items():
                 self._check(key, name, value)
-        return entries
 
     def _check(self, key: str, name: str, value: Any) -> None:
         if not _FIELD_NAME.match(name):
             raise OlxError(
                 self.where(key, name), f"{key}: {name!r} is not a valid field name", key=f"{key}.{name}"
+            )
+        if _not_finite(value):
+            raise OlxError(
+                self.where(key, name), f"{key}: {name}: NaN is not a JSON value", key=f"{key}.{name}"
             )
         for text in _strings(value):
             problem = xml_text_problem(text)
@@ -65,7 +65,8 @@ class PolicyFile:
     def _index(self) -> tuple[list[str], dict[str, int]]:
         """The file's lines, and the first line each ``"key":`` is on (read once)."""
         if self._lines is None:
-            lines = self.files.read_text(self.path, self.name).splitlines()
+            text = self.files.read_text(self.path, self.name) if self.path is not None else ""
+            lines = text.splitlines()
             first: dict[str, int] = {}
             for number, content in enumerate(lines, start=1):
                 for match in _JSON_KEY.finditer(content):
@@ -88,6 +89,17 @@ class PolicyFile:
             for t in tabs
             if t.get("type") == "static_tab" and isinstance(t.get("url_slug"), str)
         }
+
+
+def _not_finite(value: Any) -> bool:
+    """NaN or an infinity anywhere in the value: Python's JSON reads them, no database column stores them."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, Mapping):
+        return any(_not_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_not_finite(item) for item in value)
+    return False
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -1,26 +1,34 @@
 """
-Read a Studio OLX course export into one in-memory tree, before anything touches a database.
+Read an OLX course export into one in-memory tree, the way Open edX's importer reads it.
 
-Everything that can be wrong with an export (broken XML, a pointer to a missing file, a policy
-for a block that does not exist) is found here, so an import either has a complete, consistent
-course to write or stops with an error that names the file and line, having written nothing.
+A course Open edX imports must import here, with the same block ids (learner state is keyed on
+them) and the same outcome for what cannot be read (``docs/IMPORT_RULES.md``). So the reader
+follows the platform's rules, not tidier ones of its own: names come from ``url_name``, ``slug``,
+``name`` or ``display_name`` or a hash of the element (:mod:`compile.naming`); a second use of a
+learner-state block is renamed, any other block listed twice is shared by its parents; a block
+whose file is missing or broken becomes an error block (:mod:`compile.error_blocks`) and the rest
+of the course is read; broken policy JSON falls back to the defaults (:mod:`compile.lenient_json`);
+legacy file layouts resolve (:mod:`compile.html_paths`). Every such problem is recorded in
+``OlxCourse.problems`` (file, line, block, what was done), all of them at once.
 
-The reader resolves what Studio spreads over many files: pointer tags (``<chapter url_name="x"/>``
-whose body is ``chapter/x.xml``), html ``filename`` bodies, ``policies/<run>/policy.json`` overrides,
-and the detached pages (``about/``, ``info/``, ``tabs/``). What comes out is one element per block,
-self-contained, ready to become a Learning Core component's ``block.xml`` or a container's settings.
+What stays a refusal (:class:`OlxError`) is what Open edX cannot load either (a ``course.xml``
+that is no course) and what this project refuses for safety or storage: a path or symlink leading
+out of the export, DTD entities, a cycle, nesting without end, names no column holds.
+
+What comes out is one element per block, self-contained, ready to become a Learning Core
+component's ``block.xml`` or a container's settings, with bodies exactly as their files hold them.
 """
 
 from __future__ import annotations
 
-import hashlib
+import copy
 import json
 import os
 import re
 import tarfile
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,10 +36,31 @@ from typing import Any
 
 from lxml import etree
 
-from .export_files import XML_PARSER, ExportFiles, OlxError
+from .error_blocks import error_block_fields, missing_body_error, missing_definition_error
+from .export_files import ExportFiles, OlxError, OlxUnreadable, xml_text_problem
 from .export_policy import PolicyFile
-from .import_report import ImportProblem
-from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
+from .html_paths import definition_candidates, html_body_candidates, read_body, resolve_inside
+from .import_report import ERROR, NOTE, WARNING, ImportProblem, Severity
+from .lenient_json import (
+    JsonWarning,
+    PolicyShapeError,
+    grading_policy_paths,
+    policy_paths,
+    read_grading_policy,
+    read_policy,
+)
+from .lenient_json import (
+    PolicyFile as LenientFile,
+)
+from .naming import (
+    BlockNamer,
+    NamingOutcome,
+    clean_name,
+    is_pointer_after_naming,
+    naming_text,
+    platform_parser,
+)
+from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, ERROR_TYPE, NON_BLOCK_CHILDREN
 
 __all__ = [
     "OlxBlock",
@@ -48,9 +77,11 @@ _BLOCK_ID = re.compile(r"^[\w\-~.:]+$", re.UNICODE)
 # Deeper than any course (course > chapter > sequential > vertical > a few levels of split_test):
 # beyond it, pointer files nest without end and would exhaust the stack.
 _MAX_DEPTH = 64
+# Extra content (XMLModuleStore._load_extra_content): folder → block type.
+_EXTRA_CONTENT = (("about", "about"), ("info", "course_info"), ("tabs", "static_tab"))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class OlxBlock:
     """
     One block of the course, fully resolved.
@@ -58,7 +89,8 @@ class OlxBlock:
     ``element`` holds everything the block says about itself. For containers (course, chapter,
     sequential, vertical) its block children are removed and listed in ``children`` instead; for
     every other block it is the complete OLX, inline children of split_test/library_content/...
-    included (with their own ``url_name``), which is what its ``block.xml`` stores.
+    included (with their own ``url_name``), which is what its ``block.xml`` stores. A shared block
+    (rule S1) is one object listed in the ``children`` of each of its parents.
     """
 
     block_type: str
@@ -89,6 +121,15 @@ class OlxBlock:
         for child in self.children:
             yield from child.walk()
 
+    def replace_with(self, other: OlxBlock) -> None:
+        """Take ``other``'s definition, keeping this object (and so every parent's reference to it)."""
+        self.element, self.source, self.children = other.element, other.source, other.children
+        self.policy, self.policy_source, self.policy_keys = (
+            other.policy,
+            other.policy_source,
+            other.policy_keys,
+        )
+
 
 @dataclass(slots=True)
 class OlxCourse:
@@ -99,11 +140,15 @@ class OlxCourse:
     detached: list[OlxBlock]
     grading_policy: dict[str, Any]
     notes: list[str]
-    problems: list[ImportProblem] = field(default_factory=list)  # every problem found, in document order
+    # Every problem the reader found, in document order (the import report).
+    problems: list[ImportProblem] = field(default_factory=list)
 
     def blocks(self) -> Iterator[OlxBlock]:
-        """Every block that becomes a Learning Core entity: the outline, then detached pages."""
-        yield from {id(block): block for block in self.root.walk()}.values()  # a shared block once
+        """
+        Every block that becomes a Learning Core entity, once each: the outline (a shared block,
+        one object under each parent, at its first use), then detached pages.
+        """
+        yield from {id(block): block for block in self.root.walk()}.values()
         yield from self.detached
 
 
@@ -154,16 +199,36 @@ def _find_course_root(folder: Path, name: str | None = None) -> Path:
 
 
 def read_course_export(root: Path) -> OlxCourse:
-    """Parse a whole export folder; raises :class:`OlxError` at the first problem."""
+    """
+    Parse a whole export folder. Problems Open edX survives are in ``problems``; raises
+    :class:`OlxError` only for a course that cannot be imported at all.
+    """
     return _ExportReader(root).read()
+
+
+class _Unreadable(Exception):
+    """One use of an element cannot be loaded (rule E1): it becomes an error block."""
+
+    def __init__(self, message: str, where: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
 
 
 class _ExportReader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.files = ExportFiles(root)
-        self.seen: dict[tuple[str, str], str] = {}
-        self.depth = 0
+        self.parser = platform_parser()
+        self.namer = BlockNamer()
+        self.problems: list[ImportProblem] = []
+        # Every block read so far, by key: a later use of a shared key is the same object (S1).
+        self.blocks: dict[tuple[str, str], OlxBlock] = {}
+        self.reading: list[tuple[str, str]] = []  # the uses being read, outermost first (cycles)
+        self.policies: PolicyFile = PolicyFile(self.files, None, {})
+        self.unusable: frozenset[str] = frozenset()
+        self.looked_up: set[str] = set()
+        self.org = self.number = ""
 
     def rel(self, path: Path) -> str:
         return self.files.rel(path)
@@ -171,194 +236,412 @@ class _ExportReader:
     def where(self, element: etree._Element, path: Path) -> str:
         return f"{self.rel(path)}:{element.sourceline or 0}"
 
+    def report(self, severity: Severity, where: str, key: str, message: str, action: str) -> None:
+        file, _, line = where.rpartition(":")
+        if not (file and line.isdigit()):
+            file, line = where, "0"
+        self.problems.append(ImportProblem(severity, file, int(line), key, message, action))
+
     # --- the course ----------------------------------------------------------------------------
 
     def read(self) -> OlxCourse:
         course_xml = self.root / "course.xml"
-        top = self.files.parse_xml(course_xml, str(self.root))
+        try:
+            top = self.files.parse_xml(course_xml, str(self.root), self.parser)
+        except OlxUnreadable as exc:  # without its course element, nothing of the course loads
+            raise OlxError(exc.where, exc.message, key=exc.key) from exc
+        where = self.where(top, course_xml)
         if top.tag != "course":
-            raise OlxError(self.where(top, course_xml), f"expected <course>, found <{top.tag}>")
-        org, number = top.get("org"), top.get("course")
-        run = top.get("url_name") or top.get("slug")
-        if not (org and number and run):
-            raise OlxError(self.where(top, course_xml), "<course> needs org, course and url_name attributes")
-        if not _BLOCK_ID.match(run):
-            raise OlxError(
-                self.where(top, course_xml), f"url_name {run!r} is not a valid run", key="url_name"
-            )
+            raise OlxError(where, f"expected <course>, found <{top.tag}>")
+        self.org = self.course_attribute(top, "org", "edx", where)
+        self.number = self.course_attribute(top, "course", self.root.name, where)
+        run, has_policy = self.course_run(top, where)
         notes: list[str] = []
         drafts = self.root / "drafts"
         if drafts.is_dir():
             count = sum(len(files) for _, _, files in os.walk(drafts))  # links not followed
             notes.append(f"drafts/ ignored ({count} files): only published content is imported")
-
-        policy_dir = self.root / "policies" / run
-        policies = PolicyFile(self.files, policy_dir / "policy.json")
-        grading_path = policy_dir / "grading_policy.json"
-        grading = self.files.read_json(grading_path, self.rel(policy_dir)) if grading_path.is_file() else {}
-        if not isinstance(grading, dict):
-            raise OlxError(self.rel(grading_path), "expected a JSON object (the grading policy)")
-
-        root = self.read_block(top, course_xml, run)
+        if has_policy:
+            self.read_policies(run)
+        grading = self.read_grading(run if has_policy else None)
+        root = self.read_use(top, course_xml)
+        if root.block_type == ERROR_TYPE:
+            # The course element itself failed: Open edX cannot load the course either.
+            problem = self.problems[-1]
+            raise OlxError(problem.where, problem.message, key=problem.key)
         root.block_id = "course"  # Split's root is always course/course; the run lives in the course key.
-        detached = self.read_detached(policies)
-        blocks = {(b.block_type, b.block_id): b for b in root.walk()}
-        self.apply_policies(policies, blocks, run, root)
-        return OlxCourse(org, number, run, root, detached, grading, notes)
+        detached = self.read_detached(run)
+        for key in self.policies.entries:
+            if key not in self.looked_up:
+                self.report(
+                    NOTE,
+                    self.policies.where(key),
+                    key,
+                    f"policy for {key!r}, but the course has no such block",
+                    "ignored, as Open edX ignores it",
+                )
+        return OlxCourse(self.org, self.number, run, root, detached, grading, notes, self.problems)
 
-    def read_block(self, element: etree._Element, path: Path, default_id: str | None = None) -> OlxBlock:
-        """One block from its element, following a pointer tag to its own file."""
-        tag = element.tag
-        if not isinstance(tag, str) or not _BLOCK_TAG.match(tag):
-            raise OlxError(self.where(element, path), f"<{tag}> is not a valid block type")
-        if self.depth >= _MAX_DEPTH:
-            raise OlxError(self.where(element, path), f"blocks nested more than {_MAX_DEPTH} levels deep")
-        self.depth += 1
+    def course_attribute(self, top: etree._Element, name: str, default: str, where: str) -> str:
+        """``org`` and ``course`` (rule C1): missing, the platform's default and a warning."""
+        value = top.get(name)
+        if value:
+            return str(value)
+        self.report(
+            WARNING,
+            where,
+            "",
+            f"no {name!r} attribute set for the course",
+            f"using {default!r}, as Open edX does",
+        )
+        return default
+
+    def course_run(self, top: etree._Element, where: str) -> tuple[str, bool]:
+        """The run (rule C2) and whether the course's policy files are read (not for ``name=``)."""
+        if "url_name" in top.attrib or "slug" in top.attrib:
+            run, has_policy = top.get("url_name", top.get("slug", "")), True
+        elif "name" in top.attrib:
+            run, has_policy = clean_name(top.get("name", "")), False
+            self.report(
+                NOTE,
+                where,
+                "",
+                "'name' is deprecated for block xml. Please use display_name and url_name.",
+                f"run {run!r} taken from name=; no policy file is read for it, as in Open edX",
+            )
+        else:
+            raise OlxError(
+                where,
+                "Can't load a course without a 'url_name' (or 'name') set. Set url_name.",
+                key="url_name",
+            )
+        if not _BLOCK_ID.match(run):
+            raise OlxError(where, f"url_name {run!r} is not a valid run", key="url_name")
+        return run, has_policy
+
+    # --- policies (P1-P5) ----------------------------------------------------------------------
+
+    def read_policies(self, run: str) -> None:
+        found = self.lenient(policy_paths(run), lambda: read_policy(self.root, run))
+        self.policies = PolicyFile(self.files, found.source, found.value)
+        self.unusable = frozenset(found.unusable)
+
+    def read_grading(self, run: str | None) -> dict[str, Any]:
+        """The grading policy as Split stores it: the file's keys over the default (P3)."""
+        return self.lenient(grading_policy_paths(run), lambda: read_grading_policy(self.root, run)).value
+
+    def lenient(self, relatives: tuple[str, ...], read: Callable[[], LenientFile]) -> LenientFile:
+        """A policy file read leniently (its warnings reported); a wrong shape is still a refusal (P5)."""
+        self.check_inside(relatives)
         try:
-            if _is_pointer(element):
-                url_name = element.get("url_name", "")
-                self.check_url_name(url_name, self.where(element, path))
-                file = self.root / tag / f"{url_name.replace(':', '/')}.xml"
-                body = self.files.parse_xml(file, self.where(element, path))
-                if body.tag != tag:
-                    raise OlxError(self.where(body, file), f"expected <{tag}>, found <{body.tag}>")
-                return self.read_definition(body, file, url_name)
-            url_name = element.get("url_name") or default_id or _generated_id(element)
-            return self.read_definition(element, path, url_name)
-        finally:
-            self.depth -= 1
+            found = read()
+        except PolicyShapeError as exc:
+            raise OlxError(exc.where, exc.message) from exc
+        except RecursionError as exc:
+            raise OlxError(relatives[0], "malformed JSON: nested too deeply") from exc
+        self.report_json(found.warnings)
+        return found
 
-    @staticmethod
-    def check_url_name(url_name: str, where: str) -> None:
-        if not _BLOCK_ID.match(url_name):
-            raise OlxError(where, f"url_name {url_name!r} is not a valid block id", key=url_name)
+    def check_inside(self, relatives: tuple[str, ...]) -> None:
+        """A policy file that leads out of the export is refused before it is read."""
+        for relative in relatives:
+            path = self.root / relative
+            if path.exists() or path.is_symlink():
+                self.files.inside(path, relative)
 
-    def read_definition(self, element: etree._Element, path: Path, url_name: str) -> OlxBlock:
+    def report_json(self, warnings: tuple[JsonWarning, ...]) -> None:
+        for warning in warnings:
+            message, _, action = warning.message.partition("; ")
+            self.report(WARNING, warning.where, "", message, action)
+
+    def apply_policy(self, block: OlxBlock) -> None:
+        """The block's policy entry (P4): container fields, or attributes of a component's OLX."""
+        key = f"{block.block_type}/{block.block_id}"
+        values = self.policies.entries.get(key)
+        self.looked_up.add(key)
+        if values is None:
+            return
+        block.policy_source = self.policies.where(key)
+        block.policy_keys = frozenset(values)
+        if block.is_container:
+            block.policy = dict(values)
+            return
+        for name, value in values.items():
+            block.element.set(name, value if isinstance(value, str) else json.dumps(value))
+
+    # --- one use of an element -----------------------------------------------------------------
+
+    def read_use(self, element: etree._Element, path: Path) -> OlxBlock:
+        """One use of an element, named in the platform's order; an error block when it cannot load."""
         tag = element.tag
         where = self.where(element, path)
-        self.check_url_name(url_name, where)
-        previous = self.seen.setdefault((tag, url_name), where)
-        if previous is not where:
-            # Split gives every block one parent: a block used twice cannot be served.
-            raise OlxError(where, f"{tag}/{url_name} appears twice in the course (first at {previous})")
-        if tag in CONTAINER_TYPES:
-            children = [
-                self.read_block(child, path)
-                for child in element
-                if isinstance(child.tag, str) and child.tag not in NON_BLOCK_CHILDREN
-            ]
-            own = _copy(element)
-            for child in list(own):
-                if not isinstance(child.tag, str) or child.tag not in NON_BLOCK_CHILDREN:
-                    own.remove(child)
-            own.attrib.pop("url_name", None)
-            return OlxBlock(tag, url_name, own, where, children)
-        own = _copy(element)
-        own.attrib.pop("url_name", None)
-        self.inline_file_body(own, element, path)
-        if tag in BLOCK_TYPES_WITH_CHILDREN:
-            self.inline_children(own, element, path)
-        return OlxBlock(tag, url_name, own, where)
-
-    def inline_file_body(self, element: etree._Element, original: etree._Element, path: Path) -> None:
-        """An html block's ``filename`` names the file with its body: move the body into the element."""
-        filename = element.attrib.pop("filename", None)
-        if filename is None or element.tag != "html":
-            if filename is not None:
-                element.set("filename", filename)
-            return
-        name = filename if filename.endswith(".html") else f"{filename}.html"
-        body_path = self.root / "html" / name
-        where = self.where(original, path)
-        if not self.files.is_file(body_path, where):
-            raise OlxError(
-                where, f"filename points to {self.rel(body_path)}, which does not exist", key=filename
+        if not isinstance(tag, str) or not _BLOCK_TAG.match(tag):
+            raise OlxError(where, f"<{tag}> is not a valid block type")
+        if len(self.reading) >= _MAX_DEPTH:
+            raise OlxError(where, f"blocks nested more than {_MAX_DEPTH} levels deep")
+        text = naming_text(element)
+        if tag == ERROR_TYPE:
+            return self.error_block(text, "", where, f"{tag}/?")  # an exported error block (E4)
+        outcome = self.namer.name(tag, dict(element.attrib), text)
+        key = (tag, outcome.url_name)
+        for note in outcome.notes:
+            self.report(
+                WARNING if outcome.renamed_from else NOTE,
+                where,
+                f"{tag}/{outcome.url_name}",
+                note,
+                "renamed" if outcome.renamed_from else "named from a hash",
             )
-        _set_body(element, self.files.xml_text(body_path, where))
-        for child in list(element):
-            element.remove(child)
+        if key in self.reading:
+            chain = " → ".join(f"{t}/{i}" for t, i in self.reading[self.reading.index(key) :])
+            raise OlxError(
+                where, f"{tag}/{outcome.url_name} contains itself: {chain} → {tag}/{outcome.url_name}"
+            )
+        self.reading.append(key)
+        try:
+            block = self.read_definition(element, path, outcome)
+        except _Unreadable as exc:
+            return self.error_block(text, exc.message, exc.where, f"{tag}/{outcome.url_name}")
+        finally:
+            self.reading.pop()
+        return self.keep(block, where)
 
-    def inline_children(self, element: etree._Element, original: etree._Element, path: Path) -> None:
-        """Replace the children of a split_test/library_content/... with their full, resolved elements."""
-        for child in list(element):
-            if child.tag not in NON_BLOCK_CHILDREN:
-                element.remove(child)
-        for child in original:
-            if isinstance(child.tag, str) and child.tag not in NON_BLOCK_CHILDREN:
-                # A vertical inside a split_test keeps its own children inline too.
-                element.append(_with_url_name(self.read_block(child, path)))
+    def keep(self, block: OlxBlock, where: str) -> OlxBlock:
+        """The block under its key; a later definition of a shared block replaces the earlier (S2)."""
+        earlier = self.blocks.get(block.key)
+        if earlier is None:
+            self.blocks[block.key] = block
+            return block
+        if _definition(earlier) != _definition(block):
+            key = f"{block.block_type}/{block.block_id}"
+            self.report(
+                WARNING,
+                where,
+                key,
+                f"{key} has more than one definition",
+                f"the last one is used (the one at {block.source}), as Open edX does",
+            )
+        earlier.replace_with(block)
+        return earlier
 
-    # --- policies and detached pages ---------------------------------------------------------
+    def error_block(self, text: str, error: str, where: str, key: str) -> OlxBlock:
+        """The error block Open edX leaves for a use that cannot load (E1-E4)."""
+        fields = error_block_fields(text, error, f"at {where}" if error else "")
+        element = etree.Element(ERROR_TYPE)
+        element.text = fields.contents
+        etree.SubElement(element, "error_msg").text = fields.error_msg
+        block = OlxBlock(ERROR_TYPE, fields.block_id, element, where)
+        self.report(
+            ERROR, where, key, error or fields.error_msg, f"became error block {ERROR_TYPE}/{fields.block_id}"
+        )
+        return self.blocks.setdefault(block.key, block)
 
-    def apply_policies(
-        self, policies: PolicyFile, blocks: dict[tuple[str, str], OlxBlock], run: str, root: OlxBlock
-    ) -> None:
-        blocks[("course", run)] = root
-        for key, values in policies.entries.items():
-            block_type, _, url_name = key.partition("/")
-            target = blocks.get((block_type, url_name))
-            if target is None:
-                raise OlxError(
-                    policies.where(key), f"policy for {key!r}, but the course has no such block", key=key
-                )
-            target.policy_source = policies.where(key)
-            target.policy_keys = frozenset(values)
-            if target.is_container:
-                target.policy = dict(values)
+    def usage(self, tag: str, url_name: str) -> str:
+        return f"i4x://{self.org}/{self.number}/{tag}/{url_name}"
+
+    def read_definition(self, element: etree._Element, path: Path, outcome: NamingOutcome) -> OlxBlock:
+        tag = str(element.tag)
+        url_name = outcome.url_name
+        where = self.where(element, path)
+        if not _BLOCK_ID.match(url_name):
+            raise _Unreadable(f"url_name {url_name!r} is not a valid block id", where)
+        if is_pointer_after_naming(element, outcome):
+            relative = f"{tag}/{url_name.replace(':', '/')}.xml"
+            file = self.root / relative
+            if not self.files.is_file(file, where):
+                raise _Unreadable(missing_definition_error(relative, self.usage(tag, url_name)), where)
+            definition = original = self.parse(file, where)
+            definition.attrib.pop("url_name", None)  # the pointer named the block (N6)
+            path = file
+        else:
+            # Children are read from the element itself: a copy loses the line of a comment.
+            definition, original = _copy(element), element
+            for name in ("url_name", *outcome.drop_attributes):
+                definition.attrib.pop(name, None)
+        definition.tag = tag  # a pointed-to file's root tag is not checked (N6, H2)
+        if "filename" in definition.attrib:
+            definition, path = self.file_definition(definition, path, url_name)
+            original = definition
+        if f"{tag}/{url_name}" in self.unusable:
+            raise _Unreadable(
+                f"the policy entry {tag}/{url_name} is not an object",
+                self.policies.where(f"{tag}/{url_name}"),
+            )
+        source = self.where(definition, path) if definition.sourceline else where
+        block = OlxBlock(tag, url_name, definition, source)
+        if tag in CONTAINER_TYPES or tag in BLOCK_TYPES_WITH_CHILDREN:
+            children = self.read_children(original, path, container=tag in CONTAINER_TYPES)
+            for child in list(definition):
+                if not isinstance(child.tag, str) or child.tag not in NON_BLOCK_CHILDREN:
+                    definition.remove(child)
+            if tag in CONTAINER_TYPES:
+                block.children = children
+            else:  # kept inline in the block's own OLX
+                definition.extend(_with_url_name(child) for child in children)
+        self.apply_policy(block)
+        return block
+
+    def read_children(self, definition: etree._Element, path: Path, *, container: bool) -> list[OlxBlock]:
+        children: list[OlxBlock] = []
+        for child in definition:
+            if isinstance(child, etree._Comment):
+                if container:  # E6: Open edX's Studio mode drops it; we say so
+                    self.report(
+                        NOTE,
+                        self.where(child, path),
+                        "",
+                        f"a comment inside <{definition.tag}>",
+                        "ignored",
+                    )
                 continue
-            # A component carries everything in its block.xml: policy values become attributes.
-            for name, value in values.items():
-                target.element.set(name, value if isinstance(value, str) else json.dumps(value))
+            if not isinstance(child.tag, str) or child.tag in NON_BLOCK_CHILDREN:
+                continue
+            children.append(self.read_use(child, path))
+        return children
 
-    def read_detached(self, policies: PolicyFile) -> list[OlxBlock]:
-        detached: list[OlxBlock] = []
-        for page in self.files.pages(self.root / "about"):
-            detached.append(self.page("about", page.stem, page))
-        info = self.root / "info"
-        for page in self.files.pages(info):
-            block = self.page("course_info", page.stem, page)
-            items = info / f"{page.stem}.items.json"
-            if self.files.is_file(items, self.rel(page)):
-                block.element.set("items", json.dumps(self.files.read_json(items, self.rel(page))))
-            detached.append(block)
-        tab_settings = policies.static_tabs()
-        for page in self.files.pages(self.root / "tabs"):
-            block = self.page("static_tab", page.stem, page)
-            tab = tab_settings.get(page.stem, {})
+    def parse(self, file: Path, where: str) -> etree._Element:
+        try:
+            return self.files.parse_xml(file, where, self.parser)
+        except OlxUnreadable as exc:
+            raise _Unreadable(exc.message, exc.where) from exc
+
+    def file_definition(
+        self, definition: etree._Element, path: Path, url_name: str
+    ) -> tuple[etree._Element, Path]:
+        """``filename=`` (H1, H2): an html body file, or another block's definition file."""
+        tag = str(definition.tag)
+        filename = definition.attrib.pop("filename")
+        where = self.where(definition, path)
+        if tag == "html":
+            candidates = html_body_candidates(url_name, filename)
+        else:
+            candidates = definition_candidates(tag, filename)
+        try:
+            found = resolve_inside(self.root, candidates)
+        except (RuntimeError, OSError) as exc:  # a symlink loop
+            raise _Unreadable(f"{candidates[0]} cannot be resolved ({exc})", where) from exc
+        for refused in found.refused:
+            self.report(
+                WARNING,
+                where,
+                f"{tag}/{url_name}",
+                f"filename leads to {refused}, outside the export",
+                "not read",
+            )
+        if found.path is None or found.found is None:
+            missing = (
+                missing_body_error(candidates[0])
+                if tag == "html"
+                else missing_definition_error(candidates[0], self.usage(tag, url_name))
+            )
+            raise _Unreadable(missing, where)
+        if tag == "html":
+            _set_body(definition, self.body_text(found.path, found.found))
+            for child in list(definition):
+                definition.remove(child)
+            return definition, path
+        # The file's root, with the element's own attributes laid over its attributes.
+        own = self.parse(found.path, where)
+        own.tag = tag
+        for name, value in definition.attrib.items():
+            own.set(name, value)
+        own.attrib.pop("url_name", None)
+        return own, found.path
+
+    def body_text(self, path: Path, relative: str) -> str:
+        """A body file's text, exactly as stored (H3); unreadable, the block cannot load."""
+        try:
+            text = read_body(self.files.inside(path, relative))
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            raise _Unreadable(
+                f"{relative} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                f"{relative}:{line}",
+            ) from exc
+        problem = xml_text_problem(text)
+        if problem is not None:
+            raise _Unreadable(f"{relative} {problem}", relative)
+        return text
+
+    # --- extra content (L4) --------------------------------------------------------------------
+
+    def read_detached(self, run: str) -> list[OlxBlock]:
+        """
+        ``about/``, ``info/``, ``tabs/``, then their ``<run>/`` subfolders (same names override).
+        A file that cannot be read is left out, with the error in the report, as Open edX does.
+        """
+        pages: dict[tuple[str, str], OlxBlock] = {}
+        fields: list[tuple[tuple[str, str], str, Path]] = []
+        for folder, block_type in _EXTRA_CONTENT:
+            for base in (self.root / folder, self.root / folder / run):
+                for file in self.files.pages(base):
+                    slug, _, rest = file.name.partition(".")
+                    if ".json" in file.name:
+                        fields.append(((block_type, slug), rest.partition(".")[0], file))
+                        continue
+                    page = self.page(block_type, file.stem, file)
+                    if page is not None:
+                        pages[page.key] = page
+        for key, name, file in fields:
+            self.page_field(pages.get(key), name, file)
+        tab_settings = self.policies.static_tabs()
+        for page in pages.values():
+            if page.block_type != "static_tab":
+                continue
+            tab = tab_settings.get(page.block_id, {})
             if tab.get("name"):
-                block.element.set("display_name", str(tab["name"]))
+                page.element.set("display_name", str(tab["name"]))
             if "course_staff_only" in tab:
-                block.element.set("course_staff_only", json.dumps(bool(tab["course_staff_only"])))
-            detached.append(block)
-        return detached
+                page.element.set("course_staff_only", json.dumps(bool(tab["course_staff_only"])))
+        return list(pages.values())
 
-    def page(self, block_type: str, block_id: str, path: Path) -> OlxBlock:
-        self.check_url_name(block_id, self.rel(path))
+    def page(self, block_type: str, block_id: str, path: Path) -> OlxBlock | None:
+        where = self.rel(path)
+        key = f"{block_type}/{block_id}"
+        if not _BLOCK_ID.match(block_id):
+            self.report(ERROR, where, key, f"{block_id!r} is not a valid block id", "left out")
+            return None
+        try:
+            text = self.body_text(path, where)
+        except _Unreadable as exc:
+            self.report(ERROR, exc.where, key, exc.message, "left out, as Open edX leaves it out")
+            return None
         element = etree.Element(block_type)
-        _set_body(element, self.files.xml_text(path, self.rel(path)))
-        return OlxBlock(block_type, block_id, element, self.rel(path))
+        _set_body(element, text)
+        return OlxBlock(block_type, block_id, element, where)
+
+    def page_field(self, page: OlxBlock | None, name: str, path: Path) -> None:
+        """``<slug>.<field>.json`` sets one field of its page (``info/updates.items.json``)."""
+        where = self.rel(path)
+        if page is None:
+            self.report(NOTE, where, "", f"{path.name} names no page of its folder", "ignored")
+            return
+        try:
+            value = self.files.read_json(path, where)
+        except OlxUnreadable as exc:
+            self.report(
+                ERROR, exc.where, f"{page.block_type}/{page.block_id}", exc.message, f"{name} not set"
+            )
+            return
+        page.element.set(name, json.dumps(value))
+
+
+def _definition(block: OlxBlock) -> tuple[str, list[tuple[str, str]]]:
+    return serialize_element(block.element), [child.key for child in block.children]
 
 
 def _set_body(element: etree._Element, text: str) -> None:
-    """The body as CDATA, as Studio writes it; as plain (escaped) text when it holds ``]]>`` itself."""
-    element.text = etree.CDATA(text) if "]]>" not in text else text
-
-
-def _is_pointer(element: etree._Element) -> bool:
-    """Studio's pointer form: only identity attributes, no body (edx-platform's rule)."""
-    expected = {"url_name", "course", "org"} if element.tag == "course" else {"url_name"}
-    has_text = bool(element.text and element.text.strip())
-    return len(element) == 0 and set(element.attrib) == expected and not has_text
-
-
-def _generated_id(element: etree._Element) -> str:
-    """A stable id for a hand-written inline block without ``url_name``: derived from its content."""
-    digest = hashlib.blake2b(etree.tostring(element), digest_size=10).hexdigest()
-    return f"{element.tag}_{digest}"
+    """
+    The body as CDATA, as Studio writes it; as plain (escaped) text when CDATA would change it: when
+    it holds ``]]>`` itself, or a carriage return, which an XML parser turns into a newline inside
+    CDATA but keeps when written as a character reference.
+    """
+    element.text = etree.CDATA(text) if "]]>" not in text and "\r" not in text else text
 
 
 def _copy(element: etree._Element) -> etree._Element:
-    copied = etree.fromstring(etree.tostring(element), XML_PARSER)
+    """A detached copy; never through a serializer, which would change characters of a CDATA body."""
+    copied = copy.deepcopy(element)
     copied.tail = None
     return copied
 

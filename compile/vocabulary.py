@@ -18,6 +18,7 @@ __all__ = [
     "INHERITABLE_FIELDS",
     "LIBRARY_BRANCH",
     "NON_BLOCK_CHILDREN",
+    "OUTLINE_LEVELS",
     "PUBLISHED_BRANCH",
     "ROOT_KEY",
     "UNKNOWN_USER_ID",
@@ -40,8 +41,18 @@ ROOT_KEY: Final[BlockKeyTuple] = ("course", "course")
 # -1 is ModuleStoreEnum.UserID.mgmt_command, what Split records for scripted changes.
 UNKNOWN_USER_ID: Final = -1
 
-# Blocks whose children are the course outline (Learning Core containers).
-CONTAINER_TYPES: Final = frozenset({"course", "chapter", "sequential", "vertical"})
+# Blocks whose children are the course outline (Learning Core containers), by the outline level
+# Learning Core stores them at. The legacy sequences ``videosequence`` and ``problemset`` (2012 OLX)
+# are sequentials to Open edX, loaded by the same class, yet keep their tag as block type.
+OUTLINE_LEVELS: Final[dict[str, str]] = {
+    "course": "course",
+    "chapter": "chapter",
+    "sequential": "sequential",
+    "videosequence": "sequential",
+    "problemset": "sequential",
+    "vertical": "vertical",
+}
+CONTAINER_TYPES: Final = frozenset(OUTLINE_LEVELS)
 # Other blocks with children (has_children in edx-platform), kept whole with their inline children.
 BLOCK_TYPES_WITH_CHILDREN: Final = frozenset(
     {"split_test", "library_content", "conditional", "itembank", "randomize", "unit", "wrapper"}
@@ -50,9 +61,9 @@ BLOCK_TYPES_WITH_CHILDREN: Final = frozenset(
 DETACHED_TYPES: Final = frozenset({"about", "course_info", "static_tab"})
 # What a component whose block.xml cannot be read compiles into (edx-platform's ErrorBlock).
 ERROR_TYPE: Final = "error"
-# Child elements that are settings or references, not blocks: a course's <wiki>, a conditional's
-# <show sources="..."> (the blocks it shows live elsewhere in the course).
-NON_BLOCK_CHILDREN: Final = frozenset({"wiki", "show"})
+# Child elements that are settings or references, not blocks: a course's <wiki> and <textbook>, a
+# conditional's <show sources="..."> (the blocks it shows live elsewhere in the course).
+NON_BLOCK_CHILDREN: Final = frozenset({"wiki", "textbook", "show"})
 
 # Every field of edx-platform's InheritanceMixin: a block without its own value takes its nearest
 # ancestor's explicitly set one (Split's InheritingFieldData). ``edxnotes_visibility`` is

@@ -26,6 +26,7 @@ from compile.fields import (
     realize_fields,
     to_structure_value,
 )
+from compile.fields.rules import ALIASES
 from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
 
 DEMO_COURSE = Path(__file__).resolve().parents[2] / "shared" / "olx" / "demo-course"
@@ -60,7 +61,10 @@ def with_attribute(block_type: str, name: str, value: str) -> dict[str, Any]:
 
 def test_public_constants() -> None:
     assert isinstance(PARSER_VERSION, int) and PARSER_VERSION >= 1
-    assert frozenset({"course", "chapter", "sequential", "vertical"}) == CONTAINER_TYPES
+    # The legacy sequences (2012 OLX) are containers too, keeping their tag (IMPORT_RULES.md L2).
+    assert frozenset({"course", "chapter", "sequential", "vertical", "videosequence", "problemset"}) == (
+        CONTAINER_TYPES
+    )
     assert {
         "split_test",
         "library_content",
@@ -79,8 +83,10 @@ def test_public_constants() -> None:
         "certificate_available_date",
     } <= date_field_names()
     assert "display_name" not in date_field_names()
-    # Every type the compiler splits into blocks has its own rules (anything else follows XBlock.parse_xml).
-    assert set(TYPE_FIELDS) >= CONTAINER_TYPES | BLOCK_TYPES_WITH_CHILDREN
+    # Every type the compiler splits into blocks has its own rules, or those of the type it is another
+    # name for (the legacy sequences); anything else follows XBlock.parse_xml.
+    assert set(TYPE_FIELDS) | set(ALIASES) >= CONTAINER_TYPES | BLOCK_TYPES_WITH_CHILDREN
+    assert set(ALIASES.values()) <= set(TYPE_FIELDS)
 
 
 def test_realized_fields_is_frozen() -> None:

@@ -145,7 +145,8 @@ def _definition_xml(element: etree._Element, split: _Split, *, empty_when_bare: 
     """
     try:
         definition = etree.fromstring(
-            etree.tostring(element, with_tail=False), etree.XMLParser(remove_blank_text=True)
+            etree.tostring(element, encoding="unicode", with_tail=False),
+            etree.XMLParser(remove_blank_text=True),
         )
     except etree.XMLSyntaxError:  # e.g. an unresolved entity reference; keep the element as it is
         definition = copy.deepcopy(element)
@@ -182,6 +183,13 @@ def _poll_question_body(element: etree._Element, split: _Split) -> None:
         question.remove(answer)
     split.content["answers"] = answers
     split.content["question"] = _inner_markup(question)
+
+
+def _error_body(element: etree._Element, split: _Split) -> None:
+    """``<error>contents<error_msg>why</error_msg></error>``, the element the reader stores (E3)."""
+    split.content["contents"] = element.text or ""
+    message = element.find("error_msg")
+    split.content["error_msg"] = (message.text or "") if message is not None else ""
 
 
 def _course_body(element: etree._Element, split: _Split) -> None:
@@ -237,6 +245,7 @@ _BODIES: Final[dict[str, Callable[[etree._Element, _Split], None]]] = {
     "poll_question": _poll_question_body,
     "course": _course_body,
     "conditional": _conditional_body,
+    "error": _error_body,
 }
 
 _YOUTUBE_SPEEDS: Final = ("0.75", "1.00", "1.25", "1.50")

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Bump whenever a rule below changes what realize_fields returns: cached results are keyed on it.
-PARSER_VERSION: Final[int] = 3
+PARSER_VERSION: Final[int] = 4
 
 
 # --- the rule table ---------------------------------------------------------------------------
@@ -344,13 +344,19 @@ TYPE_FIELDS: Final[dict[str, dict[str, FieldRule]]] = {
         "conditional_value": content(STRING),
         "conditional_message": content(STRING),
     },
+    # What the reader stores for a block that cannot be read (ErrorBlock): no display_name.
+    "error": {"contents": content(STRING), "error_msg": content(STRING)},
     "randomize": {},
     "unit": {},
     "wrapper": {},
 }
 
 # Other names edx-platform registers for the same class.
-ALIASES: Final[dict[str, str]] = {"videoalpha": "video"}
+ALIASES: Final[dict[str, str]] = {
+    "videoalpha": "video",
+    "videosequence": "sequential",
+    "problemset": "sequential",
+}
 
 # Attributes that are never fields (XmlMixin.metadata_to_strip, the runtime's xblock-family,
 # and the draft wiring the importer removes from xml_attributes).

@@ -50,7 +50,7 @@ from compile.olx_export import (
     read_course_export,
     serialize_element,
 )
-from compile.vocabulary import ROOT_KEY
+from compile.vocabulary import OUTLINE_LEVELS, ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
 from .outline_levels import held_by_learning_core, written_order
@@ -68,11 +68,14 @@ __all__ = ["ImportResult", "OlxImportError", "StrictRefusal", "import_course", "
 
 OlxImportError = OlxError
 
-_CONTAINER_CLASSES: dict[str, type[Container]] = {
+_LEVEL_CLASSES: dict[str, type[Container]] = {
     "course": CourseOutline,
     "chapter": Section,
     "sequential": Subsection,
     "vertical": Unit,
+}
+_CONTAINER_CLASSES: dict[str, type[Container]] = {
+    tag: _LEVEL_CLASSES[level] for tag, level in OUTLINE_LEVELS.items()
 }
 
 
@@ -445,7 +448,7 @@ class _Importer:
         realized: RealizedFields = realize_fields(block.block_type, block.element, block.policy)
         settings = dict(realized.settings)
         content = dict(realized.content)
-        if block.block_type == "course" and self.course.grading_policy:
+        if block.block_type == "course":
             content["grading_policy"] = self.course.grading_policy
         return settings, content
 
