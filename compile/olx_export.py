@@ -139,7 +139,6 @@ class OlxCourse:
     root: OlxBlock
     detached: list[OlxBlock]
     grading_policy: dict[str, Any]
-    notes: list[str]
     # Every problem the reader found, in document order (the import report).
     problems: list[ImportProblem] = field(default_factory=list)
 
@@ -256,11 +255,12 @@ class _ExportReader:
         self.org = self.course_attribute(top, "org", "edx", where)
         self.number = self.course_attribute(top, "course", self.root.name, where)
         run, has_policy = self.course_run(top, where)
-        notes: list[str] = []
         drafts = self.root / "drafts"
         if drafts.is_dir():
             count = sum(len(files) for _, _, files in os.walk(drafts))  # links not followed
-            notes.append(f"drafts/ ignored ({count} files): only published content is imported")
+            self.report(
+                NOTE, "drafts", "", f"drafts/ ignored ({count} files)", "only published content is imported"
+            )
         if has_policy:
             self.read_policies(run)
         grading = self.read_grading(run if has_policy else None)
@@ -280,7 +280,7 @@ class _ExportReader:
                     f"policy for {key!r}, but the course has no such block",
                     "ignored, as Open edX ignores it",
                 )
-        return OlxCourse(self.org, self.number, run, root, detached, grading, notes, self.problems)
+        return OlxCourse(self.org, self.number, run, root, detached, grading, self.problems)
 
     def course_attribute(self, top: etree._Element, name: str, default: str, where: str) -> str:
         """``org`` and ``course`` (rule C1): missing, the platform's default and a warning."""

@@ -218,7 +218,7 @@ def test_importer_reads_every_block(courses: dict[int, GeneratedCourse], size: i
     assert graded and all(b.element.get("due") for b in graded)
     html = next(b for b in olx.root.walk() if b.block_type == "html")
     assert html.element.text and "<p>" in html.element.text  # body inlined from html/<id>.html
-    assert not olx.notes
+    assert not olx.problems
 
 
 # --- arguments ------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_every_problem_has_its_severity_file_line_block_and_action(
 ) -> None:
     result = run_import(with_problems)
     assert [(p.severity, p.where, p.key) for p in result.problems] == [
-        (NOTE, "", ""),  # the reader's note: drafts/ ignored
+        (NOTE, "drafts", ""),  # the reader's note: drafts/ ignored
         (WARNING, "course/run.xml:3", "sequential/seq"),  # document order
         (WARNING, "policies/run/policy.json:2", "html/h"),  # set by the policy: its entry's line
     ]
@@ -203,7 +203,7 @@ def test_lc_import_olx_prints_every_problem_and_counts_them(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("lc_import_olx", str(with_problems), stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("note: -: -: drafts/ ignored (1 files)")
+    assert lines[0] == "note: drafts: -: drafts/ ignored (1 files) (only published content is imported)"
     assert lines[1].startswith(
         "warning: course/run.xml:3: sequential/seq: start='soon' is not a valid date ("
     )

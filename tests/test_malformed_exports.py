@@ -664,8 +664,8 @@ def test_malformed_export_that_open_edx_imports(name: str, sample_copy: Path, ou
     target = outcome.case.breaks(sample_copy, outside)
     with olx_export_folder(target) as folder:
         problems = read_course_export(folder).problems
-    if outcome.severity is None:
-        assert problems == []
+    if outcome.severity is None:  # the sample's drafts/ note aside
+        assert [p for p in problems if p.file != "drafts"] == []
     else:
         assert any(
             p.severity == outcome.severity

@@ -131,18 +131,12 @@ def title_of(block: OlxBlock) -> str:
 
 def import_problems(course: OlxCourse) -> list[ImportProblem]:
     """
-    Every problem of the export, in the report's order: what the reader found, its notes, then
-    what the importer finds (values the fields cannot read, titles cut), block by block in
+    Every problem of the export, in the report's order: what the reader found, then what the
+    importer finds (values the fields cannot read, titles cut), block by block in
     document order. Computed before anything is written, so ``--strict`` refuses an export
     without opening a transaction.
     """
     problems = list(course.problems)
-    known = {problem.message for problem in problems}
-    problems.extend(
-        ImportProblem(NOTE, "", 0, "", note, "")  # each note says what was ignored
-        for note in course.notes
-        if note not in known  # the reader may already report it as a problem
-    )
     for block in course.blocks():
         problems.extend(unreadable_problems(block))
         if len(block.display_name) > TITLE_MAX:
