@@ -9,10 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.db.models import F
+from openedx_content.models_api import PublishLogRecord
 
 from compile.lenient_json import DEFAULT_GRADING_POLICY
-from lc_modulestore.api import ImportResult, published_course
+from lc_modulestore.api import ImportResult, OlxImportError, published_course
+from lc_modulestore.models import BlockEntity
 
+from .db_counts import table_counts
 from .olx_cases import write_export
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +147,81 @@ def test_crlf_in_an_html_file_is_stored_byte_for_byte(tmp_path: Path, run_import
     )
     run_import(export)
     assert published_course(KEY).blocks["html/h"].definition["data"] == body
+
+
+STRICT_REFUSED = {
+    "a missing html body": (
+        outline(
+            '<vertical url_name="v1"><html url_name="gone"/></vertical>',
+            {"html/gone.xml": '<html filename="gone"/>'},
+        ),
+        "html/gone.xml:1",
+    ),
+    "invalid grading JSON": (
+        outline(
+            '<vertical url_name="v1"/>',
+            {
+                "vertical/v1.xml": "<vertical/>",
+                "policies/2026/grading_policy.json": '{"GRADER": [{"weight" : .02}]}',
+            },
+        ),
+        "policies/2026/grading_policy.json:1",
+    ),
+    "the same sequential under two chapters": (
+        {
+            "course/2026.xml": '<course><chapter url_name="c1"/><chapter url_name="c2"/></course>',
+            "chapter/c1.xml": '<chapter><sequential url_name="s1"/></chapter>',
+            "chapter/c2.xml": '<chapter><sequential url_name="s1"/></chapter>',
+            "sequential/s1.xml": '<sequential><vertical url_name="v1"/></sequential>',
+            "vertical/v1.xml": "<vertical/>",
+        },
+        "chapter/c2.xml:1",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(STRICT_REFUSED))
+def test_strict_refuses_what_studio_would_import_naming_file_and_line(
+    case: str, tmp_path: Path, run_import: Importer
+) -> None:
+    """``--strict``: every warning or error refuses, naming where; the database keeps what it served."""
+    good = outline('<vertical url_name="v1"/>', {"vertical/v1.xml": "<vertical/>"})
+    run_import(write_export(tmp_path / "good", good))
+    served_before = published_course(KEY).as_json()
+    files, where = STRICT_REFUSED[case]
+    before = table_counts()
+    with pytest.raises(OlxImportError) as refused:
+        run_import(write_export(tmp_path / "bad", files), strict=True)
+    assert where in str(refused.value)
+    assert table_counts() == before
+    assert published_course(KEY).as_json() == served_before
+
+
+def test_reimport_after_the_fix_replaces_the_error_block_and_publishes_only_that(
+    tmp_path: Path, run_import: Importer
+) -> None:
+    files = outline(
+        '<vertical url_name="v1"><html url_name="gone"/></vertical>'
+        '<vertical url_name="v2"><html url_name="kept">ok</html></vertical>',
+        {"html/gone.xml": '<html filename="gone"/>'},
+    )
+    export = write_export(tmp_path, files)
+    first = run_import(export)
+    [error_key] = published_course(KEY).blocks["vertical/v1"].children
+    assert error_key.startswith("error/") and first.problems[0].severity == "error"
+    (export / "html/gone.html").write_text("<p>back</p>", encoding="utf-8")
+    fixed = run_import(export)
+    assert fixed.problems == []
+    course = published_course(KEY)
+    assert course.blocks["vertical/v1"].children == ["html/gone"]
+    assert course.blocks["html/gone"].definition["data"] == "<p>back</p>"
+    assert error_key not in course.blocks
+    # The publish's new versions: the fixed block, the error block's removal and the unit that
+    # lists them (the unit's ancestors are recorded as side effects, with their version unchanged).
+    records = PublishLogRecord.objects.filter(publish_log_id=fixed.publish_log_id).exclude(
+        old_version=F("new_version")
+    )
+    mapped = BlockEntity.objects.filter(entity_id__in=records.values("entity_id"))
+    changed = set(mapped.values_list("block_type", "block_id"))
+    assert changed == {("html", "gone"), tuple(error_key.split("/")), ("vertical", "v1")}
+    assert (fixed.created, fixed.changed, fixed.deleted) == (1, 1, 1)

@@ -33,7 +33,7 @@ from lc_modulestore.api import (
 from lc_modulestore.importing import importer
 from lc_modulestore.operations.status import course_status
 
-from .test_malformed_exports import table_counts
+from .db_counts import table_counts
 
 pytestmark = pytest.mark.django_db
 KEY = "course-v1:Org+C1+run"
