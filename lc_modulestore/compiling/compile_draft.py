@@ -26,10 +26,9 @@ from compile.vocabulary import DRAFT_BRANCH
 from .. import conf
 from ..courses.models import CourseBinding
 from ..storage.codec import StructureEncoder
-from ..storage.models import CompileFailure
 from ..storage.recent import previous_structure, remember_compile
 from ..storage.writes import LiveStructure, drop_branch, live_structure, store_compile
-from .compile_publish import CompileReport
+from .compile_publish import CompileReport, record_failure
 from .draft_state import latest_draft_logs, read_draft_changes_since, read_draft_state
 
 __all__ = ["DraftCompileReport", "compile_bound_drafts", "course_drafts_compiled", "drop_drafts"]
@@ -69,12 +68,8 @@ def compile_bound_drafts(
         message = f"{type(exc).__name__}: {exc}"
         log.exception("Compiling the drafts of %s failed; the previous draft structure keeps serving", key)
         published, last = _latest_ids(binding)
-        CompileFailure.objects.create(
-            binding=binding,
-            branch=DRAFT_BRANCH,
-            publish_log_id=published,
-            draft_change_log_id=last,
-            message=message,
+        record_failure(
+            binding, message, branch=DRAFT_BRANCH, publish_log_id=published, draft_change_log_id=last
         )
         if raise_errors:
             raise

@@ -36,7 +36,7 @@ from ..storage.recent import previous_structure, remember_compile
 from ..storage.writes import live_structure, store_compile
 from .published_state import latest_publish_logs, read_changes_since, read_published_state
 
-__all__ = ["CompileReport", "compile_bound_course", "compile_finished", "course_published"]
+__all__ = ["CompileReport", "compile_bound_course", "compile_finished", "course_published", "record_failure"]
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +78,7 @@ def compile_bound_course(
         message = f"{type(exc).__name__}: {exc}"
         log.exception("Compiling %s failed; the previous structure keeps serving", binding.course_key)
         last = _latest_publish_log_id(binding)
-        try:
-            CompileFailure.objects.create(binding=binding, publish_log_id=last, message=message)
-        except Exception:  # the database itself is failing: the log above is all there is
-            log.exception("Could not record the failed compile of %s", binding.course_key)
+        record_failure(binding, message, publish_log_id=last)
         if raise_errors:
             raise
         return CompileReport(str(binding.course_key), last, None, error=message)
@@ -89,6 +86,17 @@ def compile_bound_course(
     if not report.skipped:
         compile_finished.send_robust(sender=CompileReport, binding=binding, report=report)
     return report
+
+
+def record_failure(binding: CourseBinding, message: str, /, **logs: Any) -> None:
+    """
+    Record a failed compile of either branch (``logs``: the PublishLog and DraftChangeLog ids it
+    was for), unless the database itself is failing, in which case the log is all there is.
+    """
+    try:
+        CompileFailure.objects.create(binding=binding, message=message, **logs)
+    except Exception:
+        log.exception("Could not record the failed compile of %s", binding.course_key)
 
 
 def _latest_publish_log_id(binding: CourseBinding) -> PublishLogId | None:
