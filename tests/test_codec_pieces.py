@@ -7,6 +7,7 @@ still read. Whatever path an encode takes, its bytes decode to exactly the struc
 from __future__ import annotations
 
 import random
+import tracemalloc
 import zlib
 from datetime import UTC, datetime
 from typing import Any
@@ -197,3 +198,18 @@ def test_an_unknown_format_is_refused() -> None:
     document["format"] = 1
     with pytest.raises(ValueError, match="format 1"):
         decode_structure(zlib.compress(orjson.dumps(document)))
+
+
+def test_the_encoder_keeps_its_rows_json_at_their_size() -> None:
+    """What an encoder keeps between compiles (for every course a process compiled last) stays small."""
+    structure = _course()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        encoder = StructureEncoder()
+        data = encoder.encode(structure)
+        kept = tracemalloc.get_traced_memory()[0] - before - len(data)
+    finally:
+        tracemalloc.stop()
+    assert encoder._texts  # the rows' JSON, kept for the next encode
+    assert kept < 1000 * len(structure["blocks"])  # rows, their JSON, the pieces: a few hundred bytes a block
