@@ -17,7 +17,7 @@ from typing import Any
 
 from .vocabulary import DETACHED_TYPES, ERROR_TYPE, BlockKeyTuple
 
-__all__ = ["error_fields", "error_key", "errored_key", "is_detached", "present_key"]
+__all__ = ["PresentKeys", "error_fields", "error_key", "errored_key", "is_detached", "present_key"]
 
 
 def error_key(key: BlockKeyTuple) -> BlockKeyTuple:
@@ -42,6 +42,23 @@ def error_fields(display_name: str, olx: str | None, message: str) -> tuple[dict
 def is_detached(key: BlockKeyTuple) -> bool:
     """A detached page (about, course_info, static_tab), or the error block standing in for one."""
     return (errored_key(key) or key)[0] in DETACHED_TYPES
+
+
+class PresentKeys:
+    """
+    The blocks of a structure (``positions``: block key → place) by the key their parent lists
+    them under: a component is there also when an error block stands in for it.
+    """
+
+    __slots__ = ("_positions",)
+
+    def __init__(self, positions: Container[Any]) -> None:
+        self._positions = positions
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple):
+            return False
+        return key in self._positions or error_key(key) in self._positions
 
 
 def present_key(key: BlockKeyTuple, blocks: Container[Any]) -> BlockKeyTuple:

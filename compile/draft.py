@@ -33,6 +33,8 @@ __all__ = ["compile_draft", "draft_structure_id", "split_version"]
 
 type Block = dict[str, Any]
 type Structure = dict[str, Any]
+# (id of an edit info, the source_version it is marked with) → the marked copy, one per pair
+type _MarkedEdits = dict[tuple[int, ObjectId | None], dict[str, Any]]
 
 
 def draft_structure_id(package_uuid: UUID, draft_change_log_id: int, publish_log_id: int) -> ObjectId:
@@ -61,52 +63,82 @@ def compile_draft(
     publish_log_id: int,
     *,
     same_published: bool = False,
+    positions: dict[BlockKeyTuple, int] | None = None,
+    published_positions: dict[BlockKeyTuple, int] | None = None,
 ) -> CompiledCourse:
     """
     The draft structure for ``snapshot`` (a draft-branch snapshot), compared with ``published``
     (the live published structure, compiled for ``publish_log_id``; None when there is none).
-    ``previous`` is the live draft structure to patch, as :func:`compile_snapshot` takes it;
-    ``same_published`` says it was compiled against this very ``published``, so its unchanged
-    blocks keep their marking without being compared again. The result is the same either way.
+    ``previous`` is the live draft structure to patch, and ``positions`` its blocks' places, as
+    :func:`compile_snapshot` takes them; ``same_published`` says it was compiled against this very
+    ``published``, so its unchanged blocks keep their marking without being compared again.
+    ``published_positions`` are ``published``'s blocks' places (found when not given). The result
+    is the same either way.
     """
     if snapshot.branch != DRAFT_BRANCH:
         raise SnapshotError(f"{snapshot.course_key}: a {snapshot.branch} snapshot is not a draft")
-    compiled = compile_snapshot(snapshot, previous)
+    compiled = compile_snapshot(snapshot, previous, positions)
     structure = compiled.structure
     structure["_id"] = draft_structure_id(snapshot.package_uuid, snapshot.publish_log_id, publish_log_id)
-    kept = {id(block) for block in previous["blocks"]} if previous is not None and same_published else set()
-    structure["blocks"] = _marked(structure["blocks"], published, kept)
+    blocks: list[Block] = structure["blocks"]
+    if published is not None and published_positions is None:
+        published_positions = {(b["block_type"], b["block_id"]): i for i, b in enumerate(published["blocks"])}
+    twins = _Twins(published["blocks"] if published is not None else [], published_positions or {})
+    if previous is not None and same_published and compiled.replaced is not None:
+        # Patched in place: only the replaced places hold blocks that were not marked before.
+        blocks = list(blocks)
+        marked_edits: _MarkedEdits = {}
+        for position in compiled.replaced:
+            blocks[position] = _mark(blocks[position], twins, marked_edits)
+        structure["blocks"] = blocks
+    else:
+        kept = (
+            {id(block) for block in previous["blocks"]} if previous is not None and same_published else set()
+        )
+        structure["blocks"] = _marked(blocks, twins, kept)
     return compiled
 
 
-def _marked(blocks: list[Block], published: Structure | None, kept: set[int]) -> list[Block]:
+class _Twins:
+    """A published structure's blocks by key, found through their places."""
+
+    __slots__ = ("_blocks", "_positions")
+
+    def __init__(self, blocks: list[Block], positions: dict[BlockKeyTuple, int]) -> None:
+        self._blocks = blocks
+        self._positions = positions
+
+    def get(self, key: BlockKeyTuple) -> Block | None:
+        position = self._positions.get(key)
+        return self._blocks[position] if position is not None else None
+
+
+def _marked(blocks: list[Block], twins: _Twins, kept: set[int]) -> list[Block]:
     """
     ``blocks`` with each one's ``source_version`` set to its published twin's version when the two
     are equal, None otherwise. A block whose marking is already right is kept as it is (the
     encoder reuses its row); a changed one is a new dict, its edit info shared with the other
     blocks of the same edit and marking (the codec stores each distinct edit info once).
     """
-    twins: dict[BlockKeyTuple, Block] = (
-        {(b["block_type"], b["block_id"]): b for b in published["blocks"]} if published is not None else {}
+    marked_edits: _MarkedEdits = {}
+    return [block if id(block) in kept else _mark(block, twins, marked_edits) for block in blocks]
+
+
+def _mark(block: Block, twins: _Twins, marked_edits: _MarkedEdits) -> Block:
+    """``block`` marked against its published twin (itself when its marking is already right)."""
+    twin = twins.get((block["block_type"], block["block_id"]))
+    wanted = (
+        split_version(twin)
+        if twin is not None
+        and twin["definition"] == block["definition"]
+        and twin["fields"] == block["fields"]
+        else None
     )
-    marked_edits: dict[tuple[int, ObjectId | None], dict[str, Any]] = {}
-    result = []
-    for block in blocks:
-        if id(block) not in kept:
-            twin = twins.get((block["block_type"], block["block_id"]))
-            wanted = (
-                split_version(twin)
-                if twin is not None
-                and twin["definition"] == block["definition"]
-                and twin["fields"] == block["fields"]
-                else None
-            )
-            edit_info = block["edit_info"]
-            if edit_info["source_version"] != wanted:
-                key = (id(edit_info), wanted)
-                marked = marked_edits.get(key)
-                if marked is None:
-                    marked = marked_edits[key] = {**edit_info, "source_version": wanted}
-                block = {**block, "edit_info": marked}
-        result.append(block)
-    return result
+    edit_info = block["edit_info"]
+    if edit_info["source_version"] == wanted:
+        return block
+    key = (id(edit_info), wanted)
+    marked = marked_edits.get(key)
+    if marked is None:
+        marked = marked_edits[key] = {**edit_info, "source_version": wanted}
+    return {**block, "edit_info": marked}

@@ -101,6 +101,12 @@ class CompiledCourse:
     realized: dict[int, RealizedFields] = field(default_factory=dict)
     # Components this compile turned into error blocks: entity → (its block key, why).
     errors: dict[EntityId, tuple[BlockKeyTuple, str]] = field(default_factory=dict)
+    # Each block's place in ``structure["blocks"]``. The very object given as the previous
+    # structure's when the outline kept its shape (same blocks in the same order).
+    positions: dict[BlockKeyTuple, int] = field(default_factory=dict)
+    # When the outline kept its shape: the places whose block this compile replaced (every other
+    # place holds the previous structure's very block). None when the blocks moved.
+    replaced: list[int] | None = None
 
     @property
     def structure_id(self) -> ObjectId:
@@ -112,12 +118,18 @@ class CompiledCourse:
 
 
 @without_gc
-def compile_snapshot(snapshot: CourseSnapshot, previous: dict[str, Any] | None = None) -> CompiledCourse:
+def compile_snapshot(
+    snapshot: CourseSnapshot,
+    previous: dict[str, Any] | None = None,
+    positions: dict[BlockKeyTuple, int] | None = None,
+) -> CompiledCourse:
     """
     The structure for ``snapshot.publish_log_id``. With ``previous`` (the stored form compiled for
     an earlier publish), only ``snapshot.changed`` is rebuilt; the result is the same either way.
+    ``positions`` (each of ``previous``'s blocks' place in its list) lets a change that keeps the
+    outline's shape patch the previous block list in place instead of walking the whole outline.
     """
-    return _Compiler(snapshot).compile(previous)
+    return _Compiler(snapshot).compile(previous, positions)
 
 
 def course_index(snapshot: CourseSnapshot, structure: dict[str, Any], created: datetime) -> dict[str, Any]:
@@ -145,9 +157,22 @@ class _Compiler:
         self.result = CompiledCourse(structure={})
         self._edits: dict[tuple[Any, ...], dict[str, Any]] = {}
 
-    def compile(self, previous: dict[str, Any] | None) -> CompiledCourse:
+    def compile(
+        self, previous: dict[str, Any] | None, positions: dict[BlockKeyTuple, int] | None = None
+    ) -> CompiledCourse:
         snapshot = self.snapshot
-        branch = snapshot.branch
+        changed = snapshot.entities.keys() if snapshot.changed is None else snapshot.changed
+        built = {
+            entity_id: (entity, self.entity_blocks(entity))
+            for entity_id in changed
+            if (entity := snapshot.entities.get(entity_id)) is not None
+        }
+        if previous is not None and positions is not None:
+            patched = self.patch(previous["blocks"], positions, built)
+            if patched is not None:
+                self.result.structure = self.document(patched)
+                self.result.positions = positions
+                return self.result
         blocks: dict[BlockKeyTuple, Block] = {}
         if previous is not None:
             blocks = {(b["block_type"], b["block_id"]): b for b in previous["blocks"]}
@@ -156,18 +181,55 @@ class _Compiler:
                 for key, block in blocks.items()
                 if key not in snapshot.deleted and errored_key(key) not in snapshot.deleted
             }
-        changed = snapshot.entities.keys() if snapshot.changed is None else snapshot.changed
-        for entity_id in changed:
-            entity = snapshot.entities.get(entity_id)
-            if entity is not None:
-                if entity.is_component:  # what it compiled to before, working or not, is replaced
-                    blocks.pop(entity.key, None)
-                    blocks.pop(error_key(entity.key), None)
-                for key, block in self.entity_blocks(entity):
-                    blocks[key] = block
+        for entity, entity_blocks in built.values():
+            if entity.is_component:  # what it compiled to before, working or not, is replaced
+                blocks.pop(entity.key, None)
+                blocks.pop(error_key(entity.key), None)
+            for key, block in entity_blocks:
+                blocks[key] = block
         ordered = _outline_order(ROOT_KEY, blocks)
         ordered += sorted(key for key in blocks if is_detached(key))
-        self.result.structure = {
+        self.result.structure = self.document([blocks[key] for key in ordered])
+        self.result.positions = dict(zip(ordered, range(len(ordered)), strict=True))
+        return self.result
+
+    def patch(
+        self,
+        old: list[Block],
+        positions: dict[BlockKeyTuple, int],
+        built: dict[EntityId, tuple[EntitySnapshot, list[tuple[BlockKeyTuple, Block]]]],
+    ) -> list[Block] | None:
+        """
+        The previous block list with the rebuilt blocks put in their places, when the change keeps
+        the outline's shape: nothing deleted, every rebuilt block already there under the same key
+        with the same children (a component's inline ones included). The order the outline walk
+        gives is then the previous one, so the walk is not needed. None when the shape may change.
+        """
+        snapshot = self.snapshot
+        if snapshot.deleted or len(built) != len(snapshot.changed or ()):
+            return None
+        replaced: dict[int, Block] = {}
+        for entity, entity_blocks in built.values():
+            if entity.is_component and len(entity_blocks) != _subtree_size(old, positions, entity.key):
+                return None  # inline children added or removed, or the component's key changed
+            for key, block in entity_blocks:
+                position = positions.get(key)
+                if position is None or old[position]["fields"].get("children") != block["fields"].get(
+                    "children"
+                ):
+                    return None
+                replaced[position] = block
+        blocks = list(old)
+        for position, block in replaced.items():
+            blocks[position] = block
+        self.result.replaced = sorted(replaced)
+        return blocks
+
+    def document(self, blocks: list[Block]) -> dict[str, Any]:
+        """The structure document holding ``blocks``, in that order."""
+        snapshot = self.snapshot
+        branch = snapshot.branch
+        return {
             "_id": structure_id(self.uuid, snapshot.publish_log_id, branch),
             "root": list(ROOT_KEY),
             "previous_version": (
@@ -179,9 +241,8 @@ class _Compiler:
             "edited_by": _user(snapshot.published_by),
             "edited_on": snapshot.published_at,
             "schema_version": 1,
-            "blocks": [blocks[key] for key in ordered],
+            "blocks": blocks,
         }
-        return self.result
 
     # --- one entity -> its blocks ---------------------------------------------------------
 
@@ -385,6 +446,23 @@ def _present_children(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) ->
         fields = {**block["fields"], "children": [list(child) for child in keys]}
         blocks[key] = {**block, "fields": fields}
     return keys
+
+
+def _subtree_size(blocks: list[Block], positions: dict[BlockKeyTuple, int], key: BlockKeyTuple) -> int:
+    """How many blocks the block ``key`` and its descendants are (0 when it is not there)."""
+    position = positions.get(key)
+    if position is None:
+        return 0
+    size, pending = 0, [blocks[position]]
+    while pending:
+        block = pending.pop()
+        size += 1
+        for child in block["fields"].get("children", ()):
+            child_position = positions.get((child[0], child[1]))
+            if child_position is None:
+                return -1  # cannot be told: the caller walks
+            pending.append(blocks[child_position])
+    return size
 
 
 def _inline_id(parent: BlockKeyTuple, index: int) -> str:

@@ -90,6 +90,32 @@ def test_one_edit_changes_one_block_and_one_definition(binding: CourseBinding, p
     assert_incremental_equals_full(binding)
 
 
+def _no_outline_walk(*args: Any) -> Any:
+    raise AssertionError("the outline was walked")
+
+
+def test_an_edit_in_place_is_patched_without_walking_the_outline(
+    binding: CourseBinding, publish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """
+    A component edited keeps the outline's shape: both branches' compiles put its new block in
+    the previous block's place (the walk of the whole outline, the cost of a large course, is not
+    needed), and the result equals a full compile.
+    """
+    html = lc_ops.entity_of(binding, "html", "summary_html")
+    lc_ops.set_block_xml(binding, html, lc_ops.block_xml(html).replace("</html>", "<p>new</p></html>"))
+    with monkeypatch.context() as patch:
+        patch.setattr("compile.structure._outline_order", _no_outline_walk)
+        log_id = publish(binding, [html])
+    assert not CompileFailure.objects.filter(binding=binding).exists()
+    assert CourseIndex.objects.get(binding=binding).publish_log_id == log_id
+    block = next(b for b in live_structure(binding)["blocks"] if b["block_id"] == "summary_html")
+    definition = CompiledDefinition.objects.get(object_id=str(block["definition"]))
+    assert "<p>new</p>" in zlib.decompress(bytes(definition.data)).decode()
+    assert_storage_invariant(binding)
+    assert_incremental_equals_full(binding)
+
+
 def test_course_published_signal_follows_the_swap(binding: CourseBinding, publish: Any) -> None:
     received: list[dict[str, Any]] = []
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from django.db import transaction
 from django.dispatch import Signal
 
+from compile.broken_components import PresentKeys
 from compile.draft import compile_draft
 from compile.ids import PublishLogId
 from compile.vocabulary import DRAFT_BRANCH
@@ -124,7 +125,7 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
             skipped="already up to date",
             draft_change_log_id=live.draft_change_log_id,
         )
-    published_structure, _ = previous_structure(published.row_id, published.object_id)
+    published_structure, published_encoder = previous_structure(published.row_id, published.object_id)
     if published_structure is None:
         raise RuntimeError("the published structure is stored in an older format: recompile it with --full")
     previous, encoder = (
@@ -132,9 +133,10 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
         if live is not None and not full
         else (None, StructureEncoder())
     )
+    positions = None
     if previous is not None and live is not None and live.draft_change_log_id is not None:
-        known = {(block["block_type"], block["block_id"]) for block in previous["blocks"]}
-        snapshot = read_draft_changes_since(binding, live.draft_change_log_id, known, logs)
+        positions = encoder.positions(previous)
+        snapshot = read_draft_changes_since(binding, live.draft_change_log_id, PresentKeys(positions), logs)
     else:
         previous = None
         snapshot = read_draft_state(binding, logs)
@@ -146,6 +148,8 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
         same_published=previous is not None
         and live is not None
         and live.publish_log_id == published.publish_log_id,
+        positions=positions,
+        published_positions=published_encoder.positions(published_structure),
     )
     stored = store_compile(
         binding, live, snapshot, compiled, previous, encoder, compared_with=published.publish_log_id

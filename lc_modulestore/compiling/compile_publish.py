@@ -24,7 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
-from compile.broken_components import errored_key
+from compile.broken_components import PresentKeys
 from compile.ids import PublishLogId
 from compile.structure import compile_snapshot
 
@@ -124,13 +124,12 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
         if live is not None and not full
         else (None, StructureEncoder())
     )
-    if previous is not None and live is not None:
-        keys = [(block["block_type"], block["block_id"]) for block in previous["blocks"]]
-        known = {errored_key(key) or key for key in keys}
-        snapshot = read_changes_since(binding, live.publish_log_id, known, logs)
+    positions = encoder.positions(previous) if previous is not None else None
+    if positions is not None and live is not None:
+        snapshot = read_changes_since(binding, live.publish_log_id, PresentKeys(positions), logs)
     else:
         snapshot = read_published_state(binding, logs)
-    compiled = compile_snapshot(snapshot, previous)
+    compiled = compile_snapshot(snapshot, previous, positions)
     stored = store_compile(binding, live, snapshot, compiled, previous, encoder)
     report = CompileReport(
         course_key=key,

@@ -6,7 +6,7 @@ keeps what is published, so this is :mod:`.published_state`'s reader pointed at 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Container
 
 from openedx_content.models_api import Draft, DraftChangeLog, DraftChangeLogRecord
 
@@ -49,7 +49,7 @@ def read_draft_state(binding: CourseBinding, logs: PublishLogs | None = None) ->
 
 
 def read_draft_changes_since(
-    binding: CourseBinding, since: PublishLogId, known: Collection[BlockKeyTuple], logs: PublishLogs
+    binding: CourseBinding, since: PublishLogId, known: Container[BlockKeyTuple], logs: PublishLogs
 ) -> CourseSnapshot:
     """What the DraftChangeLogs after ``since`` changed (their records and side effects)."""
     return read_changes_since(binding, since, known, logs, DRAFTS)

@@ -14,6 +14,7 @@ same state in a constant number of queries, whatever the course size
 
 from __future__ import annotations
 
+from collections import abc
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -197,7 +198,7 @@ def read_published_state(
 def read_changes_since(
     binding: CourseBinding,
     since: PublishLogId,
-    known: Collection[BlockKeyTuple],
+    known: abc.Container[BlockKeyTuple],
     logs: PublishLogs,
     side: StateSide = PUBLISHED,
 ) -> CourseSnapshot:
@@ -222,7 +223,8 @@ def read_changes_since(
     while pending:
         keys = _block_keys(binding, pending)
         child_keys.update(keys)
-        found = _read_entities(binding, side, {e for e, key in keys.items() if key not in known})
+        unknown = {e for e, key in keys.items() if key not in known}
+        found = _read_entities(binding, side, unknown) if unknown else {}
         entities.update(found)
         rebuild |= found.keys()
         pending = _missing_children(entities, found.keys()) - child_keys.keys()

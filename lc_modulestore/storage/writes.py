@@ -25,12 +25,12 @@ from typing import Any, Final
 
 from bson import ObjectId
 
-from compile.broken_components import errored_key
+from compile.broken_components import error_key, errored_key
 from compile.fields import PARSER_VERSION
 from compile.ids import EntityId, PublishLogId
 from compile.snapshot import CourseSnapshot
 from compile.structure import CompiledCourse, course_index
-from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
+from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH, BlockKeyTuple
 
 from .. import conf
 from ..courses.models import CourseBinding, VersionFieldData
@@ -151,7 +151,7 @@ def store_compile(
         CompiledDefinition.objects.filter(
             binding=binding, object_id__in=added, superseded_at__isnull=False
         ).update(superseded_at=None)
-    structure_data = encoder.encode(compiled.structure)
+    structure_data = encoder.encode(compiled.structure, compiled.positions)
     structure_id = str(compiled.structure_id)
     block_count = len(compiled.structure["blocks"])
     # One live row per (course, branch); the one it replaces stays, superseded, for readers in flight.
@@ -214,7 +214,10 @@ def _index_published(
 def _delete_expired(binding: CourseBinding, now: datetime) -> None:
     """Delete the course's rows superseded longer than :data:`SUPERSEDED_GRACE` ago (both branches)."""
     expired = now - SUPERSEDED_GRACE
-    CompiledStructure.objects.filter(binding=binding, superseded_at__lt=expired).delete()
+    # Looked for first: a delete fetches whole rows (the index protects structures), most often none.
+    structures = CompiledStructure.objects.filter(binding=binding, superseded_at__lt=expired)
+    if structures.values_list("pk", flat=True)[:1]:
+        structures.delete()
     CompiledDefinition.objects.filter(binding=binding, superseded_at__lt=expired).delete()
 
 
@@ -245,20 +248,36 @@ def drop_branch(binding: CourseBinding, branch: str) -> bool:
     return True
 
 
-def _referenced_by_other_branch(binding: CourseBinding, branch: str, candidates: set[str]) -> set[str] | None:
+def _referenced_by_other_branch(
+    binding: CourseBinding, branch: str, candidates: set[str], keys: dict[str, BlockKeyTuple] | None = None
+) -> set[str] | None:
     """
     Which of ``candidates`` (definition ids) the course's live structure of the other branch
-    references; None when that cannot be told (it is stored in an older format).
+    references; None when that cannot be told (it is stored in an older format). With ``keys``
+    (the block each candidate was named by), only those blocks of the other branch are looked at:
+    a definition comes from one entity version, which is the same block on both branches (or the
+    error block standing in for it).
     """
     other = DRAFT_BRANCH if branch == PUBLISHED_BRANCH else PUBLISHED_BRANCH
     live = live_structure(binding, other)
     if live is None or not candidates:
         return set()
-    structure, _ = previous_structure(live.row_id, live.object_id)
+    structure, encoder = previous_structure(live.row_id, live.object_id)
     if structure is None:
         return None
+    blocks = structure["blocks"]
+    if keys is not None:
+        positions = encoder.positions(structure)
+        found = set()
+        for candidate in candidates:
+            key = keys[candidate]
+            for variant in (key, error_key(key), errored_key(key)):
+                position = positions.get(variant) if variant is not None else None
+                if position is not None and str(blocks[position]["definition"]) == candidate:
+                    found.add(candidate)
+        return found
     wanted = {ObjectId(candidate) for candidate in candidates}
-    return {str(block["definition"]) for block in structure["blocks"] if block["definition"] in wanted}
+    return {str(block["definition"]) for block in blocks if block["definition"] in wanted}
 
 
 def _definition_changes(
@@ -273,12 +292,23 @@ def _definition_changes(
     Either way a definition the other branch still references stays live (when that cannot be
     told, every candidate stays: never supersede what is used).
     """
-    needed = compiled.definition_ids()
     added: set[ObjectId]
-    if previous is not None:
-        before: set[ObjectId] = {block["definition"] for block in previous["blocks"]}
+    keys: dict[str, BlockKeyTuple] | None = None
+    if previous is not None and compiled.replaced is not None:
+        # Patched in place: the other places hold the previous blocks, and a definition is named
+        # by one block of a structure (it comes from one entity version), so only the replaced
+        # places can add or drop one.
+        old = [previous["blocks"][position] for position in compiled.replaced]
+        after = {compiled.structure["blocks"][position]["definition"] for position in compiled.replaced}
+        before = {block["definition"] for block in old}
+        added, removed = after - before, {str(oid) for oid in before - after}
+        keys = {str(b["definition"]): (b["block_type"], b["block_id"]) for b in old}
+    elif previous is not None:
+        needed = compiled.definition_ids()
+        before = {block["definition"] for block in previous["blocks"]}
         added, removed = needed - before, {str(oid) for oid in before - needed}
     else:
+        needed = compiled.definition_ids()
         stored = set(
             CompiledDefinition.objects.filter(binding=binding, superseded_at__isnull=True).values_list(
                 "object_id", flat=True
@@ -287,7 +317,7 @@ def _definition_changes(
         added = {oid for oid in needed if str(oid) not in stored}
         removed = stored - {str(oid) for oid in needed}
     if removed:
-        kept = _referenced_by_other_branch(binding, branch, removed)
+        kept = _referenced_by_other_branch(binding, branch, removed, keys)
         removed = (removed - kept) if kept is not None else set()
     missing = added - compiled.definitions.keys()
     if missing:
@@ -307,17 +337,13 @@ def _record_error_blocks(binding: CourseBinding, snapshot: CourseSnapshot, compi
     Keep :class:`CompiledErrorBlock` equal to the error blocks of the new structure: the ones this
     compile made replace their rows, and the rows of components fixed or gone since are deleted.
     """
-    live = {
-        key
-        for block in compiled.structure["blocks"]
-        if (key := errored_key((block["block_type"], block["block_id"])))
-    }
+    positions = compiled.positions  # the error block of component ``key`` is ``error_key(key)``
     stale = [
         pk
         for pk, entity_id, block_type, block_id in CompiledErrorBlock.objects.filter(
             binding=binding
         ).values_list("pk", "entity_id", "block_type", "block_id")
-        if EntityId(entity_id) in compiled.errors or (block_type, block_id) not in live
+        if EntityId(entity_id) in compiled.errors or error_key((block_type, block_id)) not in positions
     ]
     if stale:
         CompiledErrorBlock.objects.filter(pk__in=stale).delete()
@@ -332,6 +358,6 @@ def _record_error_blocks(binding: CourseBinding, snapshot: CourseSnapshot, compi
                 message=message,
             )
             for entity_id, (key, message) in compiled.errors.items()
-            if key in live  # not one its parent dropped in the same publish
+            if error_key(key) in positions  # not one its parent dropped in the same publish
         ]
     )
