@@ -55,7 +55,10 @@ test-mysql: $(VENV)/.test
 	bash tests/mariadb.sh stop; exit $$status
 
 ## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.
-test: lint test-sqlite test-mysql
+test: lint
+	@# The two databases' legs are independent (SQLite in memory, a private MariaDB): run them side
+	@# by side, each leg's output kept together.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-mysql
 
 ## Benchmarks (not part of the tests): a scratch database each time, figures printed and in var/.
 BENCH_BLOCKS ?= 1000 10000 20000
