@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 __all__ = [
+    "ASSET_COMPONENT_NAMESPACE",
+    "ASSET_COMPONENT_TYPE",
     "BLOCK_TYPES_WITH_CHILDREN",
     "BRANCHES",
     "CONTAINER_TYPES",
@@ -36,6 +38,12 @@ BRANCHES: Final = frozenset({PUBLISHED_BRANCH, DRAFT_BRANCH, LIBRARY_BRANCH})
 
 # Split's root is always course/course (the run is in the course key, not the block id).
 ROOT_KEY: Final[BlockKeyTuple] = ("course", "course")
+
+# A course file (``static/`` of an export, Files in Studio) is one Learning Core component of this
+# type, holding one file, as openedx-core's proposed design has it (ADR 0013 "asset components",
+# ADR 0014 ``legacy_path``, both drafts): following upstream when it settles is a change here.
+ASSET_COMPONENT_NAMESPACE: Final = "openedx.v1"
+ASSET_COMPONENT_TYPE: Final = "asset"
 
 # Split's edited_by is always an int; Learning Core publishes may have no user.
 # -1 is ModuleStoreEnum.UserID.mgmt_command, what Split records for scripted changes.

@@ -3,7 +3,14 @@ Every model of the app, for Django to find: each table is defined with the part 
 owns it (``courses``, ``importing``, ``storage``, ``serving``, ``operations``).
 """
 
-from .courses.models import BlockEntity, CourseBinding, CourseOutline, CourseOutlineVersion, VersionFieldData
+from .courses.models import (
+    BlockEntity,
+    CourseBinding,
+    CourseFile,
+    CourseOutline,
+    CourseOutlineVersion,
+    VersionFieldData,
+)
 from .importing.models import ImportReport
 from .operations.models import LastCompile
 from .serving.models import CourseFlagOverride, OrgFlagOverride
@@ -22,6 +29,7 @@ __all__ = [
     "CompiledErrorBlock",
     "CompiledStructure",
     "CourseBinding",
+    "CourseFile",
     "CourseFlagOverride",
     "CourseIndex",
     "CourseOutline",

@@ -18,7 +18,7 @@ from collections import abc
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, cast
+from typing import Any, Final, NamedTuple, cast
 
 from django.db.models import F, Min
 from openedx_content.models_api import (
@@ -34,7 +34,13 @@ from openedx_content.models_api import (
 
 from compile.ids import EntityId, EntityListId, PublishLogId, UserId, VersionId
 from compile.snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
-from compile.vocabulary import DETACHED_TYPES, PUBLISHED_BRANCH, BlockKeyTuple
+from compile.vocabulary import (
+    ASSET_COMPONENT_NAMESPACE,
+    ASSET_COMPONENT_TYPE,
+    DETACHED_TYPES,
+    PUBLISHED_BRANCH,
+    BlockKeyTuple,
+)
 
 from ..courses.models import CourseBinding, VersionFieldData
 
@@ -136,6 +142,13 @@ class _PublishedRow(NamedTuple):
         return self.keys.container_type is not None
 
 
+# Course files are components too (asset components): neither blocks nor anyone's children, they are
+# served by the contentstore (lc_modulestore.contentstore), never compiled into a structure.
+_COURSE_FILE: Final = {
+    "entity__component__component_type__namespace": ASSET_COMPONENT_NAMESPACE,
+    "entity__component__component_type__name": ASSET_COMPONENT_TYPE,
+}
+
 # One query for every published version of the course: _PublishedRow's columns, from Published.
 _PUBLISHED_LOOKUPS = (
     "entity_id",
@@ -208,13 +221,17 @@ def read_changes_since(
     ``known`` are the blocks of the structure compiled for ``since``: a child it lacks (re-attached
     after being orphaned) is read and built with its whole subtree.
     """
-    records = side.record.objects.filter(
-        **{
-            f"{side.log_field}__learning_package_id": binding.learning_package_id,
-            f"{side.log_field}_id__gt": since,
-            f"{side.log_field}_id__lte": logs.latest.id,
-        }
-    ).values_list("entity_id", flat=True)
+    records = (
+        side.record.objects.filter(
+            **{
+                f"{side.log_field}__learning_package_id": binding.learning_package_id,
+                f"{side.log_field}_id__gt": since,
+                f"{side.log_field}_id__lte": logs.latest.id,
+            }
+        )
+        .exclude(**_COURSE_FILE)
+        .values_list("entity_id", flat=True)
+    )
     changed = {EntityId(entity_id) for entity_id in records}
     entities = _read_entities(binding, side, changed)
     rebuild = set(entities)
@@ -282,7 +299,7 @@ def _read_entities(
     """
     published = side.state.objects.filter(
         entity__learning_package_id=binding.learning_package_id, version__isnull=False
-    )
+    ).exclude(**_COURSE_FILE)
     if entity_ids is not None:
         published = published.filter(entity_id__in=entity_ids)
     rows = [_published_row(values) for values in published.values_list(*_PUBLISHED_LOOKUPS)]

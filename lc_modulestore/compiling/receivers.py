@@ -12,6 +12,7 @@ from compile.vocabulary import DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from .. import conf
 from ..courses.models import CourseBinding
+from ..storage.course_files import course_files_among, forget_cached_files
 from .compile_publish import compile_bound_course
 
 __all__ = ["compiles_are_paused", "compiles_paused", "on_entities_published", "queue_compile"]
@@ -51,9 +52,19 @@ def on_entities_published(learning_package: Any, change_log: Any = None, **kwarg
     if binding is None:
         return  # a library or another package this project does not serve
     log_id = getattr(change_log, "publish_log_id", None)
+    _forget_published_files(change_log)
     if conf.COMPILE_ASYNC.value and queue_compile(PUBLISHED_BRANCH, binding, log_id):
         return
     compile_bound_course(binding, raise_errors=False)
+
+
+def _forget_published_files(change_log: Any) -> None:
+    """The course files this publish changed leave the platform's asset cache (their bytes, digest, lock)."""
+    entity_ids = [change.entity_id for change in getattr(change_log, "changes", None) or ()]
+    try:
+        forget_cached_files(course_files_among(entity_ids))
+    except Exception:  # the cache's own expiry is the backstop; the compile must still run
+        log.exception("Could not drop the published course files from the asset cache")
 
 
 def queue_compile(branch: str, binding: CourseBinding, log_id: int | None) -> bool:

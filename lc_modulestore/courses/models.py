@@ -18,11 +18,19 @@ from openedx_content.models_api import (
     Container,
     ContainerVersion,
     LearningPackage,
+    Media,
     PublishableEntity,
     PublishableEntityVersion,
 )
 
-__all__ = ["BlockEntity", "CourseBinding", "CourseOutline", "CourseOutlineVersion", "VersionFieldData"]
+__all__ = [
+    "BlockEntity",
+    "CourseBinding",
+    "CourseFile",
+    "CourseOutline",
+    "CourseOutlineVersion",
+    "VersionFieldData",
+]
 
 
 @Container.register_subclass
@@ -124,3 +132,35 @@ class VersionFieldData(models.Model):
 
     def __str__(self) -> str:
         return f"fields of version {self.version_id}"
+
+
+class CourseFile(models.Model):
+    """
+    A course file's facts that are not versioned: one row per asset component (ADR 0013), with the
+    name the course's ``/static/`` links and asset keys use (``legacy_path``, ADR 0014), and what
+    Open edX keeps beside the bytes (display name, ``locked``, content type, the md5 its versioned
+    URLs carry). The bytes are the component's Learning Core file media; ``media`` is the one the
+    md5 was computed for, so a version written by another tool is served without a stale digest.
+    The row outlives a deleted file: importing the file again gives the same component a new version.
+    """
+
+    entity = models.OneToOneField(
+        PublishableEntity, on_delete=models.CASCADE, primary_key=True, related_name="lc_course_file"
+    )
+    binding = models.ForeignKey(CourseBinding, on_delete=models.CASCADE, related_name="files")
+    legacy_path = models.CharField(max_length=255)
+    import_path = models.CharField(max_length=1000)
+    display_name = models.CharField(max_length=1000)
+    content_type = models.CharField(max_length=255, null=True, blank=True)
+    locked = models.BooleanField(default=False)
+    md5 = models.CharField(max_length=32)
+    size = models.PositiveBigIntegerField()
+    media = models.ForeignKey(Media, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["binding", "legacy_path"], name="lc_file_uniq_legacy_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legacy_path

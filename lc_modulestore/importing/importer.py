@@ -18,6 +18,7 @@ found) are all listed, with file, line and block, in ``ImportResult.problems`` a
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,9 +51,12 @@ from compile.olx_export import (
     read_course_export,
     serialize_element,
 )
+from compile.static_files import CourseFiles, StaticFile, read_static_files
 from compile.vocabulary import OUTLINE_LEVELS, ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
+from ..storage.course_files import forget_cached_files
+from .course_files import FileCounts, FileWriter, oversized_files
 from .outline_levels import held_by_learning_core, written_order
 from .preflight import (
     check_columns,
@@ -92,6 +96,7 @@ class ImportResult:
     # import did instead (fields restricting access fail closed); also stored in the report.
     problems: list[ImportProblem] = field(default_factory=list)
     report_id: int | None = None  # the stored ImportReport
+    files: FileCounts = field(default_factory=FileCounts)  # the course files (static/)
 
     @property
     def blocks(self) -> int:
@@ -120,13 +125,18 @@ def import_olx(
     (:class:`~.models.ImportReport`).
     """
     attempt = ImportAttempt(str(path), user_id, strict)
-    try:
-        with olx_export_folder(Path(path)) as folder:
+    with ExitStack() as unpacked:
+        try:
+            folder = unpacked.enter_context(olx_export_folder(Path(path)))
             course = read_course_export(folder)
-    except OlxError as exc:
-        record_refused(attempt, "" if course_key is None else str(course_key), exc, [refusal_problem(exc)])
-        raise
-    return _import_read(course, course_key, attempt, progress)
+            files = read_static_files(folder)
+        except OlxError as exc:
+            record_refused(
+                attempt, "" if course_key is None else str(course_key), exc, [refusal_problem(exc)]
+            )
+            raise
+        # While the folder exists: the course files of an unpacked archive are read as they are written.
+        return _import_read(course, course_key, attempt, progress, files, folder)
 
 
 def import_course(
@@ -137,17 +147,26 @@ def import_course(
     progress: bool | None = None,
     strict: bool = False,
     source: str = "",
+    files: CourseFiles | None = None,
+    folder: Path | None = None,
 ) -> ImportResult:
     """
     Import (or re-import) a course already read (``compile.olx_export``) and publish it: what
     :func:`import_olx` does once the export is read, for callers holding an ``OlxCourse``.
-    ``source`` is what the report names as where the course came from.
+    ``source`` is what the report names as where the course came from; ``files`` the course files
+    read from the export at ``folder`` (``compile.static_files``), none when not given.
     """
-    return _import_read(course, course_key, ImportAttempt(source, user_id, strict), progress)
+    attempt = ImportAttempt(source, user_id, strict)
+    return _import_read(course, course_key, attempt, progress, files or CourseFiles((), ()), folder)
 
 
 def _import_read(
-    course: OlxCourse, course_key: str | CourseKey | None, attempt: ImportAttempt, progress: bool | None
+    course: OlxCourse,
+    course_key: str | CourseKey | None,
+    attempt: ImportAttempt,
+    progress: bool | None,
+    files: CourseFiles,
+    folder: Path | None,
 ) -> ImportResult:
     key_text = "" if course_key is None else str(course_key)
     problems: list[ImportProblem] = []
@@ -159,11 +178,12 @@ def _import_read(
         # here, before anything else walks the course.
         blocks = written_order(held)
         check_columns(course)
-        problems = import_problems(course)
+        storable, too_big = oversized_files(files.files)
+        problems = [*import_problems(course), *files.problems, *too_big]
         if attempt.strict:
             _refuse_if_any(problems)
         show_progress = sys.stderr.isatty() if progress is None else progress
-        return _import(held, blocks, key, attempt, problems, show_progress)
+        return _import(held, blocks, key, attempt, problems, show_progress, (storable, folder))
     except OlxError as exc:
         refused = problems if isinstance(exc, StrictRefusal) else [*problems, refusal_problem(exc)]
         record_refused(attempt, key_text, exc, refused)
@@ -177,13 +197,16 @@ def _import(
     attempt: ImportAttempt,
     problems: list[ImportProblem],
     progress: bool,
+    files: tuple[tuple[StaticFile, ...], Path | None],
 ) -> ImportResult:
     try:
         with transaction.atomic():
-            result = _Importer(course, blocks, key, attempt.user_id, progress).run(problems)
-            if attempt.strict:  # problems the writing found, if ever it finds any
+            result = _Importer(course, blocks, key, attempt.user_id, progress, files).run(problems)
+            if attempt.strict:  # problems the writing found (a file that could not be read)
                 _refuse_if_any(result.problems)
             result.report_id = record_imported(attempt, result).id
+            touched = [(str(key), name) for name in result.files.touched]
+            transaction.on_commit(lambda: forget_cached_files(touched), robust=True)
             return result
     except Exception:
         # Learning Core caches ContainerType rows on its classes; the first import of a database
@@ -217,9 +240,16 @@ class _Current:
 
 class _Importer:
     def __init__(
-        self, course: OlxCourse, blocks: list[OlxBlock], key: CourseKey, user_id: int | None, progress: bool
+        self,
+        course: OlxCourse,
+        blocks: list[OlxBlock],
+        key: CourseKey,
+        user_id: int | None,
+        progress: bool,
+        files: tuple[tuple[StaticFile, ...], Path | None] = ((), None),
     ) -> None:
         self.course = course
+        self.files, self.folder = files
         self.blocks = blocks
         self.key = key
         self.user_id = user_id
@@ -245,6 +275,8 @@ class _Importer:
             try:
                 with transaction.atomic():
                     self.write_blocks(binding, current, entities)
+                    writer = FileWriter(binding, self.folder, self.now, self.user_id, self.result.problems)
+                    self.result.files = writer.write(self.files)
             except Exception as exc:
                 failure = exc
         if failure is not None:

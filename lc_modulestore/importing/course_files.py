@@ -1,0 +1,218 @@
+"""
+Write an export's course files into Learning Core, in the import's own transaction and publish.
+
+Each file is one asset component (``compile.vocabulary``'s type) holding one file media under its
+asset name, as openedx-core's proposed design has it; the facts Open edX keeps unversioned
+(display name, ``locked``, content type, the md5 of its versioned URLs) are a
+:class:`~lc_modulestore.courses.models.CourseFile` row. A re-import costs what changed: the same
+bytes make no new version, new bytes make one, a file gone from the export is deleted (its row and
+component stay, so that importing it again continues its history). A file that cannot be stored
+(over Learning Core's size limit, unreadable, or leading out of the export) is reported with its
+name, and the rest of the course imports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, cast
+
+from openedx_content import api as content_api
+from openedx_content.models_api import Component, ComponentVersionMedia, Media, PublishableEntity
+
+from compile.export_files import ExportFiles, OlxError
+from compile.import_report import ERROR, ImportProblem
+from compile.static_files import StaticFile
+from compile.vocabulary import ASSET_COMPONENT_NAMESPACE, ASSET_COMPONENT_TYPE
+
+from ..courses.models import CourseBinding, CourseFile
+
+__all__ = ["FileCounts", "FileWriter", "oversized_files"]
+
+_OCTET_STREAM: Final = "application/octet-stream"
+# Learning Core codes hold letters, digits, '_', '.' and '-' only (ADR 0013 turns the rest into '_').
+_NOT_IN_CODE: Final = re.compile(r"[^\w.-]")
+# MediaType splits "type/subtype+suffix"; anything it could not store is served as a download.
+_MEDIA_TYPE: Final = re.compile(r"^[\w.-]+/[\w.+-]+$")
+
+
+@dataclass(slots=True)
+class FileCounts:
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    bytes_written: int = 0
+    # Asset names whose published bytes or facts this import changed: the platform's asset cache
+    # must forget them once the import commits.
+    touched: list[str] = field(default_factory=list)
+
+
+def oversized_files(files: tuple[StaticFile, ...]) -> tuple[tuple[StaticFile, ...], list[ImportProblem]]:
+    """The files Learning Core can store, and a problem for each one over its size limit."""
+    limit = Media.MAX_FILE_SIZE
+    kept = tuple(f for f in files if f.size <= limit)
+    problems = [
+        ImportProblem(
+            ERROR,
+            f.where,
+            0,
+            f.name,
+            f"is {f.size:,} bytes, over Learning Core's limit of {limit:,} bytes per file",
+            "the file is not imported (serve it from a CDN or split it)",
+        )
+        for f in files
+        if f.size > limit
+    ]
+    return kept, problems
+
+
+@dataclass(slots=True)
+class _Row:
+    """A course file already imported, with its current draft's media (None when deleted)."""
+
+    row: CourseFile
+    draft_media_id: int | None
+
+
+class FileWriter:
+    def __init__(
+        self,
+        binding: CourseBinding,
+        root: Path | None,
+        now: datetime,
+        user_id: int | None,
+        problems: list[ImportProblem],
+    ) -> None:
+        self.binding = binding
+        self.lp_id = binding.learning_package_id
+        self.files = ExportFiles(root) if root is not None else None
+        self.now = now
+        self.user_id = user_id
+        self.problems = problems
+        self.counts = FileCounts()
+        self._media_types: dict[str, int] = {}
+
+    def write(self, files: tuple[StaticFile, ...]) -> FileCounts:
+        current = self._current()
+        codes = {row.row.entity.component.component_code for row in current.values()}  # type: ignore[union-attr]
+        for static in files:
+            data = self._read(static)
+            if data is not None:
+                self._write_one(static, data, current.pop(static.name, None), codes)
+            else:
+                current.pop(static.name, None)  # unreadable this time: what was there stays
+        for gone in current.values():
+            if gone.draft_media_id is not None:
+                content_api.soft_delete_draft(_entity(gone.row.entity_id), deleted_by=self.user_id)
+                self.counts.deleted += 1
+                self.counts.touched.append(gone.row.legacy_path)
+        return self.counts
+
+    def _current(self) -> dict[str, _Row]:
+        rows = {
+            row.legacy_path: _Row(row, None)
+            for row in CourseFile.objects.filter(binding=self.binding).select_related("entity__component")
+        }
+        by_entity = {r.row.entity_id: r for r in rows.values()}
+        for entity_id, path, media_id in ComponentVersionMedia.objects.filter(
+            component_version__component_id__in=list(by_entity),
+            component_version__publishable_entity_version__draft__isnull=False,
+        ).values_list("component_version__component_id", "path", "media_id"):
+            found = by_entity[entity_id]
+            if path == found.row.legacy_path:
+                found.draft_media_id = media_id
+        return rows
+
+    def _read(self, static: StaticFile) -> bytes | None:
+        if self.files is None:
+            self._problem(static, "the export's folder is gone; the file cannot be read")
+            return None
+        try:
+            return self.files.read_bytes(static.source, static.where)
+        except OlxError as exc:
+            self._problem(static, exc.message)
+            return None
+
+    def _problem(self, static: StaticFile, message: str) -> None:
+        self.problems.append(
+            ImportProblem(ERROR, static.where, 0, static.name, message, "the file is not imported")
+        )
+
+    def _write_one(self, static: StaticFile, data: bytes, now: _Row | None, codes: set[str]) -> None:
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        facts: dict[str, Any] = {
+            "import_path": static.import_path,
+            "display_name": static.display_name,
+            "content_type": static.content_type,
+            "locked": static.locked,
+        }
+        same_media = (
+            now is not None and now.draft_media_id is not None and now.draft_media_id == now.row.media_id
+        )
+        if same_media and now is not None and now.row.md5 == md5:
+            self._update_facts(now.row, facts)
+            return
+        media = content_api.get_or_create_file_media(
+            self.lp_id, self._media_type_id(static.content_type), data=data, created=self.now
+        )
+        self.counts.bytes_written += len(data)
+        self.counts.touched.append(static.name)
+        if now is not None:
+            content_api.create_next_component_version(
+                cast(Component.ID, now.row.entity_id),
+                media_to_replace={static.name: media.id},
+                created=self.now,
+                title=static.display_name,
+                created_by=self.user_id,
+                ignore_previous_media=True,
+            )
+            CourseFile.objects.filter(pk=now.row.pk).update(md5=md5, size=len(data), media=media, **facts)
+            self.counts.changed += 1
+            return
+        component, _ = content_api.create_component_and_version(
+            self.lp_id,
+            component_type=content_api.get_or_create_component_type(
+                ASSET_COMPONENT_NAMESPACE, ASSET_COMPONENT_TYPE
+            ),
+            component_code=self._code(static.name, codes),
+            title=static.display_name,
+            created=self.now,
+            created_by=self.user_id,
+            media={static.name: media.id},
+        )
+        CourseFile.objects.create(
+            entity_id=component.id, binding=self.binding, legacy_path=static.name, md5=md5, size=len(data),
+            media=media, **facts,
+        )  # fmt: skip
+        self.counts.created += 1
+
+    def _update_facts(self, row: CourseFile, facts: dict[str, Any]) -> None:
+        """Same bytes: no new version; the unversioned facts updated in place when they changed."""
+        if all(getattr(row, name) == value for name, value in facts.items()):
+            self.counts.unchanged += 1
+            return
+        CourseFile.objects.filter(pk=row.pk).update(**facts)
+        self.counts.changed += 1
+        self.counts.touched.append(row.legacy_path)
+
+    def _code(self, name: str, codes: set[str]) -> str:
+        """ADR 0013's code for the name, made unique when two names clean to one code (a%b, a_b)."""
+        code = _NOT_IN_CODE.sub("_", name)
+        if code in codes:
+            code = f"{code}.{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:12]}"
+        codes.add(code)
+        return code
+
+    def _media_type_id(self, content_type: str | None) -> int:
+        wanted = content_type if content_type and _MEDIA_TYPE.match(content_type) else _OCTET_STREAM
+        if wanted not in self._media_types:
+            self._media_types[wanted] = content_api.get_or_create_media_type(wanted).id
+        return self._media_types[wanted]
+
+
+def _entity(entity_id: int) -> PublishableEntity.ID:
+    return cast(PublishableEntity.ID, entity_id)
