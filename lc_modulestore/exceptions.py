@@ -9,6 +9,7 @@ __all__ = [
     "HeartbeatFailure",
     "InsufficientSpecificationError",
     "ItemNotFoundError",
+    "ReadOnlyContentStoreError",
     "ReadOnlyModuleStoreError",
     "UnsupportedRevisionError",
     "VersionConflictError",
@@ -22,6 +23,16 @@ class ReadOnlyModuleStoreError(NotImplementedError):
         super().__init__(
             f"{operation}: the Learning Core ModuleStore is read-only; author the course in Learning Core"
             " (its publishes are compiled and served automatically)"
+        )
+
+
+class ReadOnlyContentStoreError(NotImplementedError):
+    """A write reached the files of a course served from Learning Core."""
+
+    def __init__(self, operation: str, course_key: object) -> None:
+        super().__init__(
+            f"{operation}: the files of {course_key} are served from Learning Core and are read-only here;"
+            " change them in Learning Core (or re-import the course's export)"
         )
 
 

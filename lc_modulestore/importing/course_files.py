@@ -98,7 +98,7 @@ class FileWriter:
 
     def write(self, files: tuple[StaticFile, ...]) -> FileCounts:
         current = self._current()
-        codes = {row.row.entity.component.component_code for row in current.values()}  # type: ignore[union-attr]
+        codes = {row.row.entity.component.component_code for row in current.values()}
         for static in files:
             data = self._read(static)
             if data is not None:
@@ -117,7 +117,7 @@ class FileWriter:
             row.legacy_path: _Row(row, None)
             for row in CourseFile.objects.filter(binding=self.binding).select_related("entity__component")
         }
-        by_entity = {r.row.entity_id: r for r in rows.values()}
+        by_entity: dict[int, _Row] = {r.row.entity_id: r for r in rows.values()}
         for entity_id, path, media_id in ComponentVersionMedia.objects.filter(
             component_version__component_id__in=list(by_entity),
             component_version__publishable_entity_version__draft__isnull=False,

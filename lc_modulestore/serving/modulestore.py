@@ -39,6 +39,7 @@ from ..storage.backend import LearningCorePersistenceBackend
 from ..storage.split_types import BlockKey
 from . import branches
 from .branches import DRAFT_ONLY, DRAFT_PREFERRED, PUBLISHED_ONLY
+from .course_files import all_asset_metadata, find_asset_metadata, serves_course
 from .fallback import CourseSummary, build_fallback, course_summary_class, load_object, loaded_on_call
 from .flags import DEFAULT_FLAG_NAME, ServingFlag
 from .queries import has_path_to_root, matching_keys
@@ -153,10 +154,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             return False
         if course_key.org is None:  # a version-only key: ours if the structure is ours
             return self.db_connection.cached_structure(course_key.version_guid) is not None
-        if not self.flag.is_enabled(course_key):
-            return False
-        index = self.db_connection.get_course_index(course_key, ignore_case=True)
-        return index is not None and PUBLISHED_BRANCH in index["versions"]
+        return serves_course(self.flag, self.db_connection, course_key)
 
     def _delegate(
         self, method: str, course_key: Any, *args: Any, missing: Any = ItemNotFoundError, **kwargs: Any
@@ -460,23 +458,12 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             draft.info.structure, published.structure, BlockKey.from_usage_key(location)
         )
 
-    # --- assets and v1 libraries: not in Learning Core's courses; the fallback keeps serving them --------
-
-    def _course_assets(self, course_key: Any) -> dict[str, Any]:
-        """Split's ``_find_course_assets``: the structure's assets, {} for a key without a branch."""
-        try:
-            assets: dict[str, Any] = self._entry(self._map_branch(course_key)).info.structure.get(
-                "assets", {}
-            )
-        except (InsufficientSpecificationError, VersionConflictError):
-            return {}
-        return assets
+    # --- asset metadata: the course files' table; v1 libraries: the fallback keeps serving them -------
 
     def find_asset_metadata(self, asset_key: Any, **kwargs: Any) -> Any:
-        """Course assets are not imported into Learning Core yet: none for its courses."""
+        """The file's ``AssetMetadata`` (from Learning Core's course files), None when it has none."""
         if self.serves(asset_key.course_key):
-            self._course_assets(asset_key.course_key)  # raises as Split does for a course not there
-            return None
+            return find_asset_metadata(asset_key, **kwargs)
         return self._delegate("find_asset_metadata", asset_key, asset_key, missing=None, **kwargs)
 
     def get_all_asset_metadata(
@@ -490,8 +477,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     ) -> list[Any]:
         """Split's signature: Mixed passes ``start``, ``maxresults`` and ``sort`` positionally."""
         if self.serves(course_key):
-            self._course_assets(course_key)  # raises as Split does for a course not there
-            return []
+            return all_asset_metadata(course_key, asset_type, start, maxresults, sort)
         return self._delegate(
             "get_all_asset_metadata", course_key, course_key, asset_type, start, maxresults, sort,
             missing=[], **kwargs,

@@ -96,28 +96,24 @@ def course_files_among(entity_ids: Iterable[int]) -> list[tuple[str, str]]:
 
 
 def _read_index(course_key: str) -> dict[str, FileRecord]:
-    rows = (
-        CourseFile.objects.filter(
-            binding__course_key=course_key,
-            **{f"{_PUBLISHED}__isnull": False, f"{_MEDIA}__path": F("legacy_path")},
-        )
-        .values_list(
-            "legacy_path",
-            "import_path",
-            "display_name",
-            "content_type",
-            "locked",
-            "md5",
-            "media_id",
-            f"{_MEDIA}__media_id",
-            f"{_MEDIA}__media__size",
-            f"{_MEDIA}__media__hash_digest",
-            f"{_PUBLISHED}__created",
-            "binding__learning_package__uuid",
-        )
-        .order_by("legacy_path")
+    rows = CourseFile.objects.filter(
+        binding__course_key=course_key,
+        **{f"{_PUBLISHED}__isnull": False, f"{_MEDIA}__path": F("legacy_path")},
+    ).values_list(
+        "legacy_path",
+        "import_path",
+        "display_name",
+        "content_type",
+        "locked",
+        "md5",
+        "media_id",
+        f"{_MEDIA}__media_id",
+        f"{_MEDIA}__media__size",
+        f"{_MEDIA}__media__hash_digest",
+        f"{_PUBLISHED}__created",
+        "binding__learning_package__uuid",
     )
-    index: dict[str, FileRecord] = {}
+    index: dict[str, FileRecord] = {}  # in code point order, as Split's SortedAssetList orders names
     package: LearningPackage | None = None
     for (
         name,
