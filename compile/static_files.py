@@ -33,11 +33,13 @@ STATIC_FOLDER: Final = "static"
 ASSETS_POLICY: Final = "policies/assets.json"
 # edx-platform's ASSET_IGNORE_REGEX (xmodule.modulestore.django): AppleDouble files, .DS_Store, backups.
 _IGNORED: Final = re.compile(r"(^\._.*$)|(^\.DS_Store$)|(^.*~$)")
-# The platform registers these two before guessing (transcripts are served as downloads).
-_TYPES: Final = mimetypes.MimeTypes()
+# The content types a platform process knows: Python's table and the machine's (/etc/mime.types), as
+# ``mimetypes.init()`` reads them, plus the two the import registers before guessing (transcripts
+# are downloads). A private table: the process-wide one is left as it is.
+_TYPES: Final = mimetypes.MimeTypes(filenames=[name for name in mimetypes.knownfiles if os.path.isfile(name)])
 _TYPES.add_type("application/octet-stream", ".sjson")
 _TYPES.add_type("application/octet-stream", ".srt")
-_KNOWN_TYPES: Final = frozenset(_TYPES.types_map[True].values()) | frozenset(mimetypes.types_map.values())
+_KNOWN_TYPES: Final = frozenset(_TYPES.types_map[True].values())
 
 
 @dataclass(frozen=True, slots=True)

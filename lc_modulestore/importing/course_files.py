@@ -29,12 +29,11 @@ from compile.static_files import StaticFile
 from compile.vocabulary import ASSET_COMPONENT_NAMESPACE, ASSET_COMPONENT_TYPE
 
 from ..courses.models import CourseBinding, CourseFile
+from .preflight import component_code
 
 __all__ = ["FileCounts", "FileWriter", "oversized_files"]
 
 _OCTET_STREAM: Final = "application/octet-stream"
-# Learning Core codes hold letters, digits, '_', '.' and '-' only (ADR 0013 turns the rest into '_').
-_NOT_IN_CODE: Final = re.compile(r"[^\w.-]")
 # MediaType splits "type/subtype+suffix"; anything it could not store is served as a download.
 _MEDIA_TYPE: Final = re.compile(r"^[\w.-]+/[\w.+-]+$")
 
@@ -200,9 +199,9 @@ class FileWriter:
         self.counts.touched.append(row.legacy_path)
 
     def _code(self, name: str, codes: set[str]) -> str:
-        """ADR 0013's code for the name, made unique when two names clean to one code (a%b, a_b)."""
-        code = _NOT_IN_CODE.sub("_", name)
-        if code in codes:
+        """The name as a Learning Core code (ADR 0013), as block ids get theirs; unique in the course."""
+        code = component_code(name)
+        if code in codes:  # only a name spelled like another's slug could get here
             code = f"{code}.{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:12]}"
         codes.add(code)
         return code

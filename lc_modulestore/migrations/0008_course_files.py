@@ -16,6 +16,7 @@ def _binary_legacy_path(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # MySQL cannot run DDL inside a transaction
 
     dependencies = [
         ('lc_modulestore', '0007_import_reports'),
