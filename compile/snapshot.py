@@ -90,11 +90,6 @@ class CourseSnapshot:
     # Which Split branch this state is compiled into: its structure ids are that branch's own.
     branch: str = PUBLISHED_BRANCH
 
-    @property
-    def changes_no_block(self) -> bool:
-        """Incremental, with nothing to rebuild or delete: the publishes changed course files only."""
-        return self.changed is not None and not self.changed and not self.deleted
-
     def key_of(self, entity_id: EntityId) -> BlockKeyTuple:
         entity = self.entities.get(entity_id)
         return entity.key if entity is not None else self.child_keys[entity_id]

@@ -27,10 +27,12 @@ from .compiling.compile_draft import compile_bound_drafts
 from .compiling.compile_publish import CompileReport, compile_bound_course, course_published
 from .compiling.published_state import read_published_state
 from .courses.models import CourseBinding
+from .importing.course_files import FileCounts
 from .importing.importer import ImportResult, OlxImportError, import_olx
 from .importing.models import ImportReport
 from .importing.reports import last_report
 from .storage.codec import decode_definition, decode_structure
+from .storage.course_files import FileRecord, course_file_index
 from .storage.models import CompiledDefinition, CourseIndex
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "CompileReport",
     "CourseNotFound",
     "CourseView",
+    "FileCounts",
+    "FileRecord",
     "ImportProblem",
     "ImportReport",
     "ImportResult",
@@ -47,6 +51,7 @@ __all__ = [
     "SnapshotError",
     "compile_course",
     "compiled_course",
+    "course_files",
     "course_published",
     "get_binding",
     "import_olx",
@@ -206,3 +211,11 @@ def _view(
             contents.get(str(block["definition"]), {}),
         )
     return CourseView(course_key, str(structure["_id"]), publish_log_id, blocks)
+
+
+def course_files(course_key: str | CourseKey) -> list[FileRecord]:
+    """
+    The course's published files (``static/`` of its export), in name order: what the LMS's
+    contentstore serves for it once its flag is on (``lc_modulestore.contentstore``).
+    """
+    return list(course_file_index(CourseKey.from_string(str(course_key))).values())

@@ -31,6 +31,11 @@ CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing
 
 @pytest.fixture
 def s3_endpoint() -> Iterator[str]:
+    # Learning Core builds its storage once per process (functools.cache): built again for S3 here,
+    # and again for the filesystem after.
+    from openedx_content.applets.media.models import get_storage
+
+    get_storage.cache_clear()
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -40,6 +45,7 @@ def s3_endpoint() -> Iterator[str]:
         yield endpoint
     finally:
         server.stop()
+        get_storage.cache_clear()
 
 
 def test_files_are_stored_in_and_served_from_s3(

@@ -258,8 +258,13 @@ def test_parents_orphans_and_course_lists(course: CourseKey, store: LearningCore
     assert store.get_errored_courses() == {}
     assert store.has_published_version(store.get_item(usage("html", "welcome_html"))) is True
     assert store.heartbeat() == {"split": True}  # Split's key: the LMS heartbeat reports by it
-    assert store.find_asset_metadata(course.make_asset_key("asset", "notes.txt")) is None
-    assert store.get_all_asset_metadata(course, "asset") == []
+    # The course's files (static/) answer the asset metadata calls (tests/test_course_files.py).
+    notes = store.find_asset_metadata(course.make_asset_key("asset", "notes.txt"))
+    assert notes.asset_id == course.make_asset_key("asset", "notes.txt") and notes.contenttype == "text/plain"
+    assert [meta.asset_id.block_id for meta in store.get_all_asset_metadata(course, "asset")] == [
+        "intro_video-en.srt",
+        "notes.txt",
+    ]
     assert store.get_library(LibraryLocator("LCDemo", "lib")) is None  # no fallback: no v1 libraries
     assert store.get_libraries() == []
     store.close_connections()

@@ -29,7 +29,7 @@ from ..courses.models import CourseBinding
 from ..storage.codec import StructureEncoder
 from ..storage.recent import previous_structure, remember_compile
 from ..storage.writes import LiveStructure, drop_branch, live_structure, store_compile
-from .compile_publish import ONLY_FILES, CompileReport, record_failure
+from .compile_publish import CompileReport, record_failure
 from .draft_state import latest_draft_logs, read_draft_changes_since, read_draft_state
 
 __all__ = ["DraftCompileReport", "compile_bound_drafts", "course_drafts_compiled", "drop_drafts"]
@@ -137,15 +137,6 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
     if previous is not None and live is not None and live.draft_change_log_id is not None:
         positions = encoder.positions(previous)
         snapshot = read_draft_changes_since(binding, live.draft_change_log_id, PresentKeys(positions), logs)
-        if snapshot.changes_no_block and live.publish_log_id == published.publish_log_id:
-            return DraftCompileReport(
-                key,
-                live.publish_log_id,
-                live.object_id,
-                blocks=live.block_count,
-                skipped=ONLY_FILES,
-                draft_change_log_id=live.draft_change_log_id,
-            )
     else:
         previous = None
         snapshot = read_draft_state(binding, logs)

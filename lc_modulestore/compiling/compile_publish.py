@@ -37,7 +37,6 @@ from ..storage.writes import live_structure, store_compile
 from .published_state import latest_publish_logs, read_changes_since, read_published_state
 
 __all__ = [
-    "ONLY_FILES",
     "CompileReport",
     "compile_bound_course",
     "compile_finished",
@@ -46,9 +45,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# Why a compile stored nothing when the publishes since the live structure changed course files only.
-ONLY_FILES = "only course files changed: the structure is unchanged"
 
 # Sent after a compiled structure becomes live, with ``course_key``, ``structure_id`` and
 # ``publish_log_id``. edx-platform's ``SignalHandler.course_published`` is sent too when present.
@@ -137,12 +133,6 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
     positions = encoder.positions(previous) if previous is not None else None
     if positions is not None and live is not None:
         snapshot = read_changes_since(binding, live.publish_log_id, PresentKeys(positions), logs)
-        if snapshot.changes_no_block:
-            # The structure is what it was: the same id keeps serving, caches stay warm, and the
-            # files' own cache entries are dropped by the publish receiver.
-            return CompileReport(
-                key, live.publish_log_id, live.object_id, blocks=live.block_count, skipped=ONLY_FILES
-            )
     else:
         snapshot = read_published_state(binding, logs)
     compiled = compile_snapshot(snapshot, previous, positions)

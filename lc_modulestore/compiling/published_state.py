@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, NamedTuple, cast
 
-from django.db.models import F, Min
+from django.db.models import Exists, F, Min, OuterRef
 from openedx_content.models_api import (
     ComponentVersionMedia,
     Container,
@@ -179,8 +179,18 @@ class _EditInfo(NamedTuple):
 
 
 def latest_publish_logs(binding: CourseBinding, side: StateSide = PUBLISHED) -> PublishLogs:
-    """The package's latest PublishLog and its neighbours' ids; SnapshotError when none exists."""
-    logs = side.log.objects.filter(learning_package_id=binding.learning_package_id)
+    """
+    The package's latest PublishLog that changed a block, and its neighbours' ids; SnapshotError
+    when none exists. A publish of course files only is not one: the structure it would compile is
+    the one already live, so the course stays compiled from the publish before it (same structure id,
+    every cache keyed on it still good), whether compiled incrementally or from scratch.
+    """
+    block_records = side.record.objects.filter(**{f"{side.log_field}_id": OuterRef("id")}).exclude(
+        **_COURSE_FILE
+    )
+    logs = side.log.objects.filter(learning_package_id=binding.learning_package_id).filter(
+        Exists(block_records)
+    )
     latest = list(logs.order_by("-id")[:2])
     if not latest:
         raise SnapshotError(f"{binding.course_key}: {side.nothing}")

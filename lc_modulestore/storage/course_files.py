@@ -56,7 +56,17 @@ class FileRecord:
     content_digest: str | None
     length: int
     last_modified_at: datetime
-    media: Media  # not loaded: enough of it (package, digest) to find the bytes in storage
+    # Where the bytes are (Learning Core's storage keeps a file by package and digest), kept as the
+    # two values: a ``Media`` instance per file would be most of the cost of reading the index.
+    package: LearningPackage
+    hash_digest: str
+
+    @property
+    def media(self) -> Media:
+        """The file's ``Media``, not loaded: enough of it (package, digest) to find the bytes."""
+        return Media(
+            learning_package=self.package, hash_digest=self.hash_digest, size=self.length, has_file=True
+        )
 
 
 def course_file_index(course_key: object) -> dict[str, FileRecord]:
@@ -140,7 +150,8 @@ def _read_index(course_key: str) -> dict[str, FileRecord]:
             content_digest=md5 if md5_media == media_id else None,
             length=size,
             last_modified_at=created,
-            media=Media(learning_package=package, hash_digest=digest, size=size, has_file=True),
+            package=package,
+            hash_digest=digest,
         )
     return index
 

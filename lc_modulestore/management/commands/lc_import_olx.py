@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from lc_modulestore.api import OlxImportError, import_olx
+from lc_modulestore.api import FileCounts, OlxImportError, import_olx
 from lc_modulestore.management.base import OperatorCommand, on_terminal
 from lc_modulestore.management.problems import problem_counts, write_problems
 
@@ -65,6 +65,16 @@ lc_import_olx course.tar.gz --strict                      # refuse it if any err
         self.summary(
             f"{result.course_key}: {result.blocks} blocks ({result.created} new,"
             f" {result.changed} changed, {result.unchanged} unchanged,"
-            f" {result.deleted} deleted); {published}; {problem_counts(result.problems)}",
+            f" {result.deleted} deleted); {_files(result.files)}; {published};"
+            f" {problem_counts(result.problems)}",
             as_json=options["json"],
         )
+
+
+def _files(files: FileCounts) -> str:
+    """The course files (static/) in the summary: what changed, and how many bytes were stored."""
+    total = files.created + files.changed + files.unchanged
+    return (
+        f"{total} files ({files.created} new, {files.changed} changed, {files.unchanged} unchanged,"
+        f" {files.deleted} deleted; {files.bytes_written:,} bytes stored)"
+    )
