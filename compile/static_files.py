@@ -65,8 +65,17 @@ class StaticFile:
 
 @dataclass(frozen=True, slots=True)
 class CourseFiles:
+    """
+    What the export's ``static/`` holds. ``kept`` names files it has but that cannot be imported
+    this time (reported in ``problems``): a re-import keeps what the course had under those names
+    rather than delete it. ``complete`` is False when a folder could not be listed: then no file is
+    known to be gone, and none is deleted.
+    """
+
     files: tuple[StaticFile, ...]
     problems: tuple[ImportProblem, ...]
+    kept: frozenset[str] = frozenset()
+    complete: bool = True
 
 
 def asset_name(import_path: str) -> str:
@@ -84,16 +93,19 @@ class _StaticReader:
         self.root = root
         self.files = ExportFiles(root)
         self.problems: list[ImportProblem] = []
+        self.kept: set[str] = set()
+        self.complete = True
 
     def problem(self, severity: Any, file: str, message: str, action: str, line: int = 0) -> None:
         self.problems.append(ImportProblem(severity, file, line, "", message, action))
 
     def read(self) -> CourseFiles:
         folder = self.root / STATIC_FOLDER
-        if not self._inside(folder) or not folder.is_dir():
-            policy = self._policy()
-            return CourseFiles((), (*self.problems, *self._unused(policy, {})))
+        if not self._inside(folder):
+            return CourseFiles((), tuple(self.problems), complete=False)
         policy = self._policy()
+        if not folder.is_dir():
+            return CourseFiles((), (*self.problems, *self._unused(policy, {})))
         by_name: dict[str, StaticFile] = {}
         for found in self._walk(folder):
             entry = policy.get(asset_name(found[0]), {})
@@ -109,7 +121,10 @@ class _StaticReader:
                     f" later file; {earlier.where} is not imported",
                 )
             by_name[static.name] = static
-        return CourseFiles(tuple(by_name.values()), (*self.problems, *self._unused(policy, by_name)))
+        problems = (*self.problems, *self._unused(policy, by_name))
+        return CourseFiles(
+            tuple(by_name.values()), problems, frozenset(self.kept - by_name.keys()), self.complete
+        )
 
     def _walk(self, folder: Path) -> list[tuple[str, Path, int]]:
         """(import path, file, size) of every regular file under ``folder``, top-down, in name order."""
@@ -133,13 +148,13 @@ class _StaticReader:
                 size = self._checked_size(path, where, relative)
                 if size is not None:
                     found.append((relative, path, size))
+                elif _utf8(relative):
+                    self.kept.add(asset_name(relative))
         return found
 
     def _checked_size(self, path: Path, where: str, relative: str) -> int | None:
         """The file's size when it can be imported; otherwise None and the reason reported."""
-        try:
-            relative.encode("utf-8")
-        except UnicodeEncodeError:
+        if not _utf8(relative):
             self.problem(ERROR, where, "its name is not valid UTF-8", "the file is not imported")
             return None
         if not self._inside(path):
@@ -166,7 +181,9 @@ class _StaticReader:
         return True
 
     def _linked_folder(self, path: Path) -> None:
-        if self._inside(path):
+        if not self._inside(path):
+            self.complete = False  # what the course had from there is neither re-read nor deleted
+        else:
             self.problem(
                 NOTE,
                 self.files.rel(path),
@@ -175,6 +192,7 @@ class _StaticReader:
             )
 
     def _walk_error(self, exc: OSError) -> None:
+        self.complete = False
         where = self.files.rel(Path(exc.filename)) if exc.filename else STATIC_FOLDER
         self.problem(
             ERROR, where, f"cannot be listed ({exc.strerror or exc})", "the files in it are not imported"
@@ -238,10 +256,18 @@ class _StaticReader:
         return entries
 
     def _unused(self, policy: dict[str, dict[str, Any]], files: dict[str, StaticFile]) -> list[ImportProblem]:
-        return [
-            ImportProblem(
-                NOTE, ASSETS_POLICY, 0, name, "describes a file the export does not have", "ignored"
-            )
-            for name in policy
-            if name not in files
-        ]
+        """One note for every entry naming a file the export lacks (exports keep thousands of them)."""
+        unused = sorted(name for name in policy if name not in files)
+        if not unused:
+            return []
+        listed = ", ".join(unused[:5]) + (f" and {len(unused) - 5} more" if len(unused) > 5 else "")
+        message = f"{len(unused)} entries describe files the export does not have ({listed})"
+        return [ImportProblem(NOTE, ASSETS_POLICY, 0, "", message, "ignored, as Open edX does")]
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -64,7 +64,9 @@ def problems_about(result: ImportResult, text: str) -> list[str]:
 # --- the demo course: every file, as the platform names it ---------------------------------------------
 
 
-def test_the_demo_course_imports_every_file_with_its_bytes_and_facts(run_import: Callable[..., ImportResult]) -> None:
+def test_the_demo_course_imports_every_file_with_its_bytes_and_facts(
+    run_import: Callable[..., ImportResult],
+) -> None:
     demo = needs_demo_course()
     static = demo / "static"
     on_disk = {p.relative_to(static).as_posix(): p for p in static.rglob("*") if p.is_file()}
@@ -131,7 +133,9 @@ def test_names_follow_the_platform_rules_and_collisions_are_reported(
     skipped = problems_about(result, "skipped, as Open edX does")
     assert len(skipped) == 3
     # Learning Core codes are unique even where two names clean to one code (% is not a code character).
-    codes = Component.objects.filter(publishable_entity__lc_course_file__binding__course_key=KEY).values_list("component_code", flat=True)
+    codes = Component.objects.filter(publishable_entity__lc_course_file__binding__course_key=KEY).values_list(
+        "component_code", flat=True
+    )
     assert len(set(codes)) == 5
 
 
@@ -145,7 +149,11 @@ def test_assets_json_gives_names_types_and_locks_and_fails_closed(
     }
     export = export_with(
         tmp_path,
-        {"static/handout.pdf": b"%PDF", "static/odd.bin": b"\x00", "policies/assets.json": json.dumps(policy)},
+        {
+            "static/handout.pdf": b"%PDF",
+            "static/odd.bin": b"\x00",
+            "policies/assets.json": json.dumps(policy),
+        },
     )
     result = run_import(export)
 
@@ -327,3 +335,56 @@ def test_the_modulestore_answers_asset_metadata_from_the_files(
     paged = store.get_all_asset_metadata(key, None, 1, 1, ("displayname", descending))
     assert [meta.asset_id.block_id for meta in paged] == ["b.txt"]
     assert store.get_all_asset_metadata(key, "thumbnail") == []
+
+
+def test_a_file_that_cannot_be_imported_again_keeps_what_was_served(
+    tmp_path: Path, run_import: Callable[..., ImportResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = export_with(
+        tmp_path,
+        {"static/big.bin": b"small at first", "static/linked.txt": b"a file", "static/unread.txt": b"r"},
+    )
+    (export / "static" / "gone-folder").mkdir()
+    (export / "static" / "gone-folder" / "inner.txt").write_bytes(b"inner")
+    run_import(export)
+    assert sorted(files_of()) == ["big.bin", "gone-folder_inner.txt", "linked.txt", "unread.txt"]
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "inner.txt").write_bytes(b"SECRET")
+    with open(export / "static" / "big.bin", "wb") as big:
+        big.truncate(Media.MAX_FILE_SIZE + 1)
+    (export / "static" / "linked.txt").unlink()
+    (export / "static" / "linked.txt").symlink_to(outside / "inner.txt")
+    _make_unreadable(export / "static" / "unread.txt", monkeypatch)
+    result = run_import(export)
+
+    # Each is reported, and the course keeps serving what it had under each name.
+    assert len([p for p in result.problems if p.severity == "error"]) == 3
+    index = files_of()
+    assert read(index["big.bin"]) == b"small at first"
+    assert read(index["linked.txt"]) == b"a file"
+    assert read(index["unread.txt"]) == b"r"
+    assert result.files.deleted == 0
+
+    # A folder that has become a link out of the export: nothing of it read, nothing of it deleted.
+    monkeypatch.undo()
+    (export / "static" / "gone-folder" / "inner.txt").unlink()
+    (export / "static" / "gone-folder").rmdir()
+    (export / "static" / "gone-folder").symlink_to(outside, target_is_directory=True)
+    (export / "static" / "linked.txt").unlink()
+    result = run_import(export)
+    assert read(files_of()["gone-folder_inner.txt"]) == b"inner"
+    assert "leads outside the export" in problems_about(result, "static/gone-folder")[0]
+    assert result.files.deleted == 0 and "linked.txt" in files_of()
+
+
+def test_entries_for_absent_files_are_one_note(
+    tmp_path: Path, run_import: Callable[..., ImportResult]
+) -> None:
+    policy = {f"absent-{n}.png": {"displayname": "x"} for n in range(12)}
+    result = run_import(
+        export_with(tmp_path, {"static/a.txt": b"a", "policies/assets.json": json.dumps(policy)})
+    )
+    (note,) = problems_about(result, "entries describe files the export does not have")
+    assert note.startswith("note: policies/assets.json: 12 entries") and "and 7 more" in note

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, cast
@@ -25,13 +25,13 @@ from openedx_content.models_api import Component, ComponentVersionMedia, Media, 
 
 from compile.export_files import ExportFiles, OlxError
 from compile.import_report import ERROR, ImportProblem
-from compile.static_files import StaticFile
+from compile.static_files import CourseFiles, StaticFile
 from compile.vocabulary import ASSET_COMPONENT_NAMESPACE, ASSET_COMPONENT_TYPE
 
 from ..courses.models import CourseBinding, CourseFile
 from .preflight import component_code
 
-__all__ = ["FileCounts", "FileWriter", "oversized_files"]
+__all__ = ["FileCounts", "FileWriter", "without_oversized"]
 
 _OCTET_STREAM: Final = "application/octet-stream"
 # MediaType splits "type/subtype+suffix"; anything it could not store is served as a download.
@@ -50,10 +50,10 @@ class FileCounts:
     touched: list[str] = field(default_factory=list)
 
 
-def oversized_files(files: tuple[StaticFile, ...]) -> tuple[tuple[StaticFile, ...], list[ImportProblem]]:
-    """The files Learning Core can store, and a problem for each one over its size limit."""
+def without_oversized(files: CourseFiles) -> tuple[CourseFiles, list[ImportProblem]]:
+    """The files Learning Core can store (the others kept as they were), and a problem for each other."""
     limit = Media.MAX_FILE_SIZE
-    kept = tuple(f for f in files if f.size <= limit)
+    too_big = [f for f in files.files if f.size > limit]
     problems = [
         ImportProblem(
             ERROR,
@@ -63,10 +63,11 @@ def oversized_files(files: tuple[StaticFile, ...]) -> tuple[tuple[StaticFile, ..
             f"is {f.size:,} bytes, over Learning Core's limit of {limit:,} bytes per file",
             "the file is not imported (serve it from a CDN or split it)",
         )
-        for f in files
-        if f.size > limit
+        for f in too_big
     ]
-    return kept, problems
+    storable = tuple(f for f in files.files if f.size <= limit)
+    kept = files.kept | {f.name for f in too_big}
+    return replace(files, files=storable, kept=kept), problems
 
 
 @dataclass(slots=True)
@@ -95,16 +96,23 @@ class FileWriter:
         self.counts = FileCounts()
         self._media_types: dict[str, int] = {}
 
-    def write(self, files: tuple[StaticFile, ...]) -> FileCounts:
+    def write(self, files: CourseFiles) -> FileCounts:
+        """
+        Write the export's files; delete what the course had that the export no longer has, except
+        what ``files.kept`` names (files it has but that could not be imported this time), and
+        nothing at all when ``static/`` could not be read completely.
+        """
         current = self._current()
+        for name in files.kept:
+            current.pop(name, None)
         codes = {row.row.entity.component.component_code for row in current.values()}
-        for static in files:
+        for static in files.files:
             data = self._read(static)
             if data is not None:
                 self._write_one(static, data, current.pop(static.name, None), codes)
             else:
                 current.pop(static.name, None)  # unreadable this time: what was there stays
-        for gone in current.values():
+        for gone in current.values() if files.complete else ():
             if gone.draft_media_id is not None:
                 content_api.soft_delete_draft(_entity(gone.row.entity_id), deleted_by=self.user_id)
                 self.counts.deleted += 1

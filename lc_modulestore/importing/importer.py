@@ -51,12 +51,12 @@ from compile.olx_export import (
     read_course_export,
     serialize_element,
 )
-from compile.static_files import CourseFiles, StaticFile, read_static_files
+from compile.static_files import CourseFiles, read_static_files
 from compile.vocabulary import OUTLINE_LEVELS, ROOT_KEY
 
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
 from ..storage.course_files import forget_cached_files
-from .course_files import FileCounts, FileWriter, oversized_files
+from .course_files import FileCounts, FileWriter, without_oversized
 from .outline_levels import held_by_learning_core, written_order
 from .preflight import (
     check_columns,
@@ -178,7 +178,7 @@ def _import_read(
         # here, before anything else walks the course.
         blocks = written_order(held)
         check_columns(course)
-        storable, too_big = oversized_files(files.files)
+        storable, too_big = without_oversized(files)
         problems = [*import_problems(course), *files.problems, *too_big]
         if attempt.strict:
             _refuse_if_any(problems)
@@ -197,7 +197,7 @@ def _import(
     attempt: ImportAttempt,
     problems: list[ImportProblem],
     progress: bool,
-    files: tuple[tuple[StaticFile, ...], Path | None],
+    files: tuple[CourseFiles, Path | None],
 ) -> ImportResult:
     try:
         with transaction.atomic():
@@ -246,7 +246,7 @@ class _Importer:
         key: CourseKey,
         user_id: int | None,
         progress: bool,
-        files: tuple[tuple[StaticFile, ...], Path | None] = ((), None),
+        files: tuple[CourseFiles, Path | None] = (CourseFiles((), ()), None),
     ) -> None:
         self.course = course
         self.files, self.folder = files
