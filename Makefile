@@ -48,10 +48,13 @@ test-sqlite: $(VENV)/.test
 test-platform: $(VENV)/.test
 	LC_TEST_PLATFORM=1 $(VENV)/bin/pytest -q tests/platform
 
-# The server is started for the run and stopped after it, whatever the outcome.
+# The server is started for the run and stopped after it, whatever the outcome. Both commands run
+# (the second: the LMS's course-files path in the platform mode, on MariaDB too); either failing fails.
 test-mysql: $(VENV)/.test
 	sock="$$(bash tests/mariadb.sh)" && status=0 && \
-	LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$sock" $(VENV)/bin/pytest -q || status=$$?; \
+	{ LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$sock" $(VENV)/bin/pytest -q || status=$$?; } && \
+	{ LC_TEST_PLATFORM=1 LC_TEST_DB=mysql LC_MYSQL_SOCKET="$$sock" \
+	    $(VENV)/bin/pytest -q tests/platform/test_course_files.py || status=$$?; } || status=$$?; \
 	bash tests/mariadb.sh stop; exit $$status
 
 ## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.

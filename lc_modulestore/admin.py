@@ -1,6 +1,7 @@
 """
 Operators' view of the project's tables: what is bound, compiled, failing, and flagged, with
-actions to turn courses on and off. Everything compiled is read-only here: compiles change it.
+actions to turn courses on and off, and each course's files. Everything compiled or imported is
+read-only here: compiles and imports change it.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from .models import (
     CompiledStructure,
     CompileFailure,
     CourseBinding,
+    CourseFile,
     CourseFlagOverride,
     CourseIndex,
     ImportReport,
     OrgFlagOverride,
 )
+from .operations.course_files import with_file_totals, with_published_flag
 from .serving.flags import DEFAULT_FLAG_NAME, set_course_override, set_org_override
 
 RECENT = timedelta(days=7)
@@ -73,29 +76,25 @@ unset = _flag_action(None, "unset")
 class CourseBindingAdmin(ReadOnly):
     list_display = (
         "course_key", "learning_package", "live_publish_log", "compiled_at", "compile_seconds",
-        "structure_size", "block_count", "recent_failures",
+        "structure_size", "block_count", "file_count", "file_bytes", "recent_failures",
     )  # fmt: skip
     search_fields = ("course_key",)
     list_select_related = ("learning_package", "last_compile")
     actions = (turn_on, turn_off, unset)
     readonly_fields = (
         "course_key", "learning_package", "created", "live_publish_log", "compiled_at", "compile_seconds",
-        "structure_size", "block_count", "last_import_report", "failures",
+        "structure_size", "block_count", "file_count", "file_bytes", "last_import_report", "failures",
     )  # fmt: skip
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CourseBinding]:
         live = CompiledStructure.objects.filter(binding=OuterRef("pk"), branch=PUBLISHED_BRANCH)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                lc_size=Subquery(live.annotate(n=Length("data")).values("n")[:1]),
-                lc_blocks=Subquery(live.values("block_count")[:1]),
-                lc_failures=Count(
-                    "compile_failures", filter=Q(compile_failures__created__gte=timezone.now() - RECENT)
-                ),
-            )
+        return with_file_totals(super().get_queryset(request)).annotate(
+            lc_size=Subquery(live.annotate(n=Length("data")).values("n")[:1]),
+            lc_blocks=Subquery(live.values("block_count")[:1]),
+            lc_failures=Count(
+                "compile_failures", filter=Q(compile_failures__created__gte=timezone.now() - RECENT)
+            ),
         )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -127,6 +126,17 @@ class CourseBindingAdmin(ReadOnly):
     @admin.display(description="blocks")
     def block_count(self, binding: CourseBinding) -> Any:
         return getattr(binding, "lc_blocks", None) or "-"
+
+    @admin.display(description="files")
+    def file_count(self, binding: CourseBinding) -> Any:
+        """The published files (what the LMS's contentstore serves), linked to the course's list."""
+        count = getattr(binding, "lc_files", 0)
+        url = reverse("admin:lc_modulestore_coursefile_changelist") + f"?binding__id__exact={binding.pk}"
+        return format_html('<a href="{}">{}</a>', url, count)
+
+    @admin.display(description="file bytes")
+    def file_bytes(self, binding: CourseBinding) -> Any:
+        return getattr(binding, "lc_file_bytes", 0)
 
     @admin.display(description=f"failures ({RECENT.days} days)")
     def recent_failures(self, binding: CourseBinding) -> Any:
@@ -207,6 +217,37 @@ class ImportReportAdmin(ReadOnly):
             "<th>what the import did</th></tr>{}</table>",
             rows,
         )
+
+
+@admin.register(CourseFile)
+class CourseFileAdmin(ReadOnly):
+    """
+    A course's files, as the import wrote them: the facts kept beside the bytes. A file deleted by a
+    re-import keeps its row (importing it again continues its history) and shows as not published.
+    """
+
+    list_display = (
+        "legacy_path", "binding", "published", "size", "content_type", "locked", "md5", "import_path",
+    )  # fmt: skip
+    list_filter = ("locked",)
+    list_select_related = ("binding",)
+    search_fields = ("binding__course_key", "legacy_path", "display_name")
+    ordering = ("binding__course_key", "legacy_path")
+    readonly_fields = (
+        "binding", "legacy_path", "published", "display_name", "import_path", "content_type", "locked",
+        "size", "md5", "entity", "media",
+    )  # fmt: skip
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CourseFile]:
+        return with_published_flag(super().get_queryset(request))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the row is the file's asset name: a re-import deletes files, not the admin
+
+    @admin.display(description="published", boolean=True)
+    def published(self, row: CourseFile) -> bool:
+        return bool(getattr(row, "lc_published", False))
 
 
 @admin.register(CourseIndex)

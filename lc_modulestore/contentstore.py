@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 from xmodule.contentstore.content import ContentStore, StaticContent, StaticContentStream
 from xmodule.exceptions import NotFoundError
@@ -188,7 +189,56 @@ def _content(location: Any, record: FileRecord, as_stream: bool) -> Any:
     }
     if as_stream:
         return StaticContentStream(
-            location, record.display_name, record.content_type, open_file(record), **facts
+            location, record.display_name, record.content_type, _FileOnFirstUse(record), **facts
         )
     with open_file(record) as handle:
         return StaticContent(location, record.display_name, record.content_type, handle.read(), **facts)
+
+
+class _FileOnFirstUse:
+    """
+    A stream's file, opened when first read (or seeked). The rewrite of a page's ``/static/`` links
+    finds each file as a stream only to read its digest and ``locked``, and the contentserver
+    answers 304s, 301s and 403s without reading: opening every file found (a storage object, an
+    open; on S3 a HEAD request each) would be most of what those cost.
+    """
+
+    __slots__ = ("_closed", "_file", "_record")
+
+    def __init__(self, record: FileRecord) -> None:
+        self._record = record
+        self._file: IO[bytes] | None = None
+        self._closed = False
+
+    def _opened(self) -> IO[bytes]:
+        if self._file is None:
+            if self._closed:
+                raise ValueError("I/O operation on closed file.")
+            self._file = open_file(self._record)
+        return self._file
+
+    def read(self, size: int = -1) -> bytes:
+        return self._opened().read(size)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._opened().seek(offset, whence)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._file is not None:
+            self._file.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._opened())
+
+    def __enter__(self) -> _FileOnFirstUse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        """Whatever else a caller asks of a file (``tell``, ``name``, ``seekable``...): the opened file's."""
+        if name.startswith("_"):  # a slot not set yet (copy, pickle): never open the file for one
+            raise AttributeError(name)
+        return getattr(self._opened(), name)

@@ -49,3 +49,40 @@ TEMPLATES = [
         },
     }
 ]
+
+# The platform test mode (``LC_TEST_PLATFORM=1``, tests/platform): edx-platform's course-files path
+# (``../shared/platform``: the contentserver view, ``static_replace``, ``contentstore()``) runs
+# against the engine as an operator configures it, ``MongoContentStore`` (on mongomock, in the
+# tests) behind it. Its apps are imported when Django sets up, before any conftest runs, so the
+# platform goes on ``sys.path`` here (tests/platform/loader.py installs it again, a no-op).
+if os.environ.get("LC_TEST_PLATFORM"):
+    from lc_modulestore.bench.platform import install as _install_platform
+    from lc_modulestore.operations.contentstore_settings import serve_files_from_learning_core
+
+    from .base import VAR_DIR
+
+    if _install_platform():
+        INSTALLED_APPS = [
+            *INSTALLED_APPS,
+            "django.contrib.staticfiles",
+            "openedx.core.djangoapps.contentserver",
+            "common.djangoapps.static_replace",
+        ]
+        # Their tables after auth's, as an LMS migrates them (tests/platform/platform_migrations).
+        MIGRATION_MODULES = {
+            app: f"tests.platform.platform_migrations.{app}" for app in ("contentserver", "static_replace")
+        }
+        # As in an LMS: the current request (crum) and its request cache, cleared per request.
+        MIDDLEWARE = [
+            "edx_django_utils.cache.middleware.RequestCacheMiddleware",
+            *MIDDLEWARE,
+            "crum.CurrentRequestUserMiddleware",
+        ]
+        STATIC_URL = "/static/"
+        STATIC_ROOT = str(VAR_DIR / "static")  # asked first for every /static/ link; nothing in it
+        CONTENTSTORE = serve_files_from_learning_core(
+            {
+                "ENGINE": "xmodule.contentstore.mongo.MongoContentStore",
+                "DOC_STORE_CONFIG": {"host": "localhost", "db": "lc_platform_contentstore"},
+            }
+        )

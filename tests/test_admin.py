@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from lc_modulestore.models import (
     CompiledStructure,
     CompileFailure,
     CourseBinding,
+    CourseFile,
     CourseFlagOverride,
     CourseIndex,
     ImportReport,
@@ -76,6 +79,37 @@ def test_bindings_list_and_page_say_where_each_course_stands(staff: Client, bind
     shown = page(staff, url("importreport_change", report.pk))  # read-only, every problem listed
     assert "drafts/ ignored" in shown and 'name="_save"' not in shown
     assert "(full)" in detail  # the last compile, with its duration
+
+
+def test_bindings_show_their_files_and_the_files_are_listed_read_only(
+    staff: Client, binding: CourseBinding, run_import: Any, sample_copy: Path
+) -> None:
+    static = SAMPLE_COURSE / "static"
+    total = sum(len(p.read_bytes()) for p in static.iterdir())
+    files = url("coursefile_changelist") + f"?binding__id__exact={binding.pk}"
+    listing = page(staff, url("coursebinding_changelist"))
+    assert f'<td class="field-file_count"><a href="{files}">2</a></td>' in listing
+    assert f'<td class="field-file_bytes">{total}</td>' in listing
+    detail = page(staff, url("coursebinding_change", binding.pk))
+    assert f'<a href="{files}">2</a>' in detail and f'<div class="readonly">{total}</div>' in detail
+    shown = page(staff, files)
+    md5 = hashlib.md5((static / "notes.txt").read_bytes()).hexdigest()
+    assert "intro_video-en.srt" in shown and "notes.txt" in shown and md5 in shown
+    notes = CourseFile.objects.get(legacy_path="notes.txt")
+    one = page(staff, url("coursefile_change", notes.pk))
+    assert md5 in one and "text/plain" in one and 'name="_save"' not in one  # read-only
+    assert staff.get(url("coursefile_add")).status_code == 403
+    assert staff.get(url("coursefile_delete", notes.pk)).status_code == 403
+    assert "delete_selected" not in shown
+    # A file a re-import deleted keeps its row, shown as not published, and is no longer counted.
+    (sample_copy / "static" / "intro_video-en.srt").unlink()
+    run_import(sample_copy)
+    gone = CourseFile.objects.get(legacy_path="intro_video-en.srt")
+    assert 'alt="False"' in page(staff, url("coursefile_change", gone.pk))
+    assert 'alt="True"' in page(staff, url("coursefile_change", notes.pk))
+    listing = page(staff, url("coursebinding_changelist"))
+    assert f'<td class="field-file_count"><a href="{files}">1</a></td>' in listing
+    assert f'<td class="field-file_bytes">{len((static / "notes.txt").read_bytes())}</td>' in listing
 
 
 def test_recent_failures_are_counted_and_listed(
@@ -165,6 +199,7 @@ def test_every_admin_page_of_the_app_renders(staff: Client, binding: CourseBindi
         "courseflagoverride",
         "orgflagoverride",
         "importreport",
+        "coursefile",
     ):
         assert url(f"{name}_changelist") in index
         page(staff, url(f"{name}_changelist"))

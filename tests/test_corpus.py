@@ -17,6 +17,7 @@ from opaque_keys.edx.keys import CourseKey
 from compile.vocabulary import DETACHED_TYPES
 from lc_modulestore.serving.inspect import course_through_store
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
+from lc_modulestore.storage.course_files import course_file_index
 
 from .conftest import SHARED
 from .corpus_oracle import Expected, read_expected
@@ -42,13 +43,13 @@ needs_corpus = pytest.mark.skipif(not COURSES, reason=f"{OLX} is absent: the rea
 
 
 def readme_corpus_table() -> dict[str, list[int]]:
-    """README.rst's corpus table: course folder -> blocks served, errors, warnings, notes."""
+    """README.rst's corpus table: course folder -> blocks served, files, errors, warnings, notes."""
     text = (Path(__file__).resolve().parents[1] / "README.rst").read_text(encoding="utf-8")
     section = text.split("Every course of the corpus", 1)[1].split("\n\n", 2)[1]
     rows: dict[str, list[int]] = {}
     for line in section.splitlines():
         cells = line.split()
-        if len(cells) == 5 and all(cell.isdigit() for cell in cells[1:]):
+        if len(cells) == 6 and all(cell.isdigit() for cell in cells[1:]):
             rows[cells[0].strip("`")] = [int(cell) for cell in cells[1:]]
     return rows
 
@@ -134,7 +135,10 @@ def test_every_corpus_course_is_served_as_its_files_say(path: Path, run_import: 
     outline = {k for k in served if k.split("/")[0] not in DETACHED_TYPES}
     assert outline - seen <= {k for k in outline if k.startswith("error/")}
     counts = Counter(p.severity for p in result.problems)
-    row = [len(served), counts["error"], counts["warning"], counts["note"]]
+    # The course files imported from static/ are the ones the LMS's contentstore now serves.
+    files = course_file_index(str(result.course_key))
+    assert result.files.created == len(files) and all(r.content_digest for r in files.values())
+    row = [len(served), len(files), counts["error"], counts["warning"], counts["note"]]
     assert readme_corpus_table().get(path.name) == row, f"README.rst's corpus table: {path.name} {row}"
     # Every served error block is in the import's report: the block that failed, and what it became.
     actions = " ".join(p.action for p in result.problems if p.severity == "error")

@@ -14,6 +14,7 @@ from openedx_content.models_api import LearningPackage, PublishLog, PublishLogRe
 
 from lc_modulestore.api import OlxImportError, import_olx, published_course
 from lc_modulestore.models import BlockEntity, CourseBinding
+from lc_modulestore.storage.course_files import course_file_index
 
 from .conftest import SAMPLE_COURSE
 
@@ -40,6 +41,9 @@ def test_import_gives_every_block_in_olx_order(run_import: Any) -> None:
     detached = Counter(k.split("/")[0] for k in course.blocks if k not in reachable)
     assert detached == EXPECTED["detached"]
     assert course.root.children == [f"chapter/{c}" for c in EXPECTED["chapter_order"]]
+    # The files of static/ come along, each published under its asset name.
+    assert list(course_file_index(KEY)) == EXPECTED["files"] == sorted(EXPECTED["files"])
+    assert result.files.created == len(EXPECTED["files"])
     # Children of blocks kept whole in one component come back as blocks of their own, in order.
     assert course.blocks["library_content/practice_lib"].children == [
         "problem/lib_q1",

@@ -1,7 +1,8 @@
 """
 Where a course stands, for ``lc_status`` and the admin: bound or not, compiled from which
-PublishLog, served or not and which level of the flag decides, the last compile, import and
-failure. Read-only; evaluated outside a request (the global flag counts only when on for everyone).
+PublishLog, served or not and which level of the flag decides, its published files, the last
+compile, import and failure. Read-only; evaluated outside a request (the global flag counts only
+when on for everyone).
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from openedx_content.models_api import PublishLog
 
 from compile.vocabulary import PUBLISHED_BRANCH
 
+from ..compiling.published_state import latest_publish_logs
 from ..courses.models import CourseBinding
 from ..importing.models import ImportReport
 from ..importing.reports import last_report
 from ..serving.flags import DEFAULT_FLAG_NAME, ServingFlag, normalize_course_key
 from ..storage.models import CompiledErrorBlock, CompiledStructure, CompileFailure
+from .course_files import file_totals
 from .models import LastCompile
 
 __all__ = ["CourseStatus", "Summary", "course_status", "summarize"]
@@ -44,6 +47,12 @@ class CourseStatus:
     structure_bytes: int | None = None
     compiled_at: datetime | None = None
     compile_seconds: float | None = None
+    # The publishes after the compiled one changed course files only: they compile no new
+    # structure (the live one is still the course's), so the course is not behind.
+    only_files_since: bool = False
+    # The published course files (what the LMS's contentstore serves), and their total size.
+    files: int | None = None
+    file_bytes: int | None = None
     last_failure: dict[str, Any] | None = None
     last_import: dict[str, Any] | None = None
     # Components the live structure serves as error blocks (their block.xml could not be compiled).
@@ -56,7 +65,9 @@ class CourseStatus:
 
     @property
     def current(self) -> bool:
-        return self.compiled and self.compiled_publish_log_id == self.latest_publish_log_id
+        return self.compiled and (
+            self.compiled_publish_log_id == self.latest_publish_log_id or self.only_files_since
+        )
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -83,6 +94,8 @@ def course_status(course_key: str | CourseKey, flag_name: str = DEFAULT_FLAG_NAM
     status.course_key = str(binding.course_key)
     status.learning_package = str(binding.learning_package.package_ref)
     _fill_compiled(status, binding)
+    totals = file_totals(binding)
+    status.files, status.file_bytes = totals.files, totals.bytes
     _fill_import(status)
     if not decision.enabled:
         status.reason = f"flag {decision}: the fallback store serves it"
@@ -126,6 +139,8 @@ def _fill_compiled(status: CourseStatus, binding: CourseBinding) -> None:
         status.blocks = live["block_count"]
         status.structure_bytes = live["size"]
         status.compiled_at = live["created"]
+    if live is not None and status.latest_publish_log_id != live["publish_log_id"]:
+        status.only_files_since = _only_files_since(binding, live["publish_log_id"])
     last = LastCompile.objects.filter(binding=binding).first()
     if last is not None and last.structure_id == status.structure_id:
         status.compile_seconds = round(last.seconds, 3)
@@ -138,6 +153,11 @@ def _fill_compiled(status: CourseStatus, binding: CourseBinding) -> None:
             # A failure before the live structure was compiled has been fixed since.
             "after_live": status.compiled_at is None or failure.created >= status.compiled_at,
         }
+
+
+def _only_files_since(binding: CourseBinding, publish_log_id: int) -> bool:
+    """Whether the compile's latest publish (the newest that changed a block) is ``publish_log_id``."""
+    return latest_publish_logs(binding).latest.id == publish_log_id
 
 
 def _fill_import(status: CourseStatus) -> None:

@@ -80,7 +80,12 @@ def serves_course(flag: ServingFlag, db_connection: LearningCorePersistenceBacke
 
 
 def file_document(course_key: Any, record: FileRecord) -> dict[str, Any]:
-    """The GridFS file document MongoContentStore would hold for this file, plus its ``asset_key``."""
+    """
+    The GridFS file document MongoContentStore would hold for this file, plus its ``asset_key``:
+    the same keys and value types (tests/platform/test_course_files.py compares them). PyMongo 4's
+    GridFS stores no ``md5``; the digest is ``custom_md5``, which MongoContentStore writes. No
+    thumbnails are made, so ``thumbnail_location`` is always None.
+    """
     asset_key = course_key.make_asset_key(ASSET_CATEGORY, record.name).for_branch(None)
     son = SON((name, getattr(asset_key, attribute)) for name, attribute in _SON_FIELDS)
     son["run"] = asset_key.run
@@ -96,7 +101,6 @@ def file_document(course_key: Any, record: FileRecord) -> dict[str, Any]:
         "length": record.length,
         "chunkSize": _CHUNK_SIZE,
         "uploadDate": record.last_modified_at,
-        "md5": record.content_digest,
         "custom_md5": record.content_digest,
         "asset_key": asset_key,
     }

@@ -460,10 +460,26 @@ class LearningCoreModuleStore(ReadOnlyWrites):
 
     # --- asset metadata: the course files' table; v1 libraries: the fallback keeps serving them -------
 
+    def _asset_course(self, course_key: Any) -> Any:
+        """
+        The key Split reads a course's assets under (mapped to the branch, as DraftVersioning maps
+        it), once the course is looked up as Split looks it up (raising where Split raises); None
+        where Split finds no structure and so no assets.
+        """
+        mapped = self._map_branch(course_key)
+        try:
+            self._entry(mapped)
+        except (InsufficientSpecificationError, VersionConflictError):
+            return None
+        return mapped
+
     def find_asset_metadata(self, asset_key: Any, **kwargs: Any) -> Any:
         """The file's ``AssetMetadata`` (from Learning Core's course files), None when it has none."""
         if self.serves(asset_key.course_key):
-            return find_asset_metadata(asset_key, **kwargs)
+            course_key = self._asset_course(asset_key.course_key)
+            if course_key is None:
+                return None
+            return find_asset_metadata(asset_key.map_into_course(course_key), **kwargs)
         return self._delegate("find_asset_metadata", asset_key, asset_key, missing=None, **kwargs)
 
     def get_all_asset_metadata(
@@ -477,7 +493,8 @@ class LearningCoreModuleStore(ReadOnlyWrites):
     ) -> list[Any]:
         """Split's signature: Mixed passes ``start``, ``maxresults`` and ``sort`` positionally."""
         if self.serves(course_key):
-            return all_asset_metadata(course_key, asset_type, start, maxresults, sort)
+            mapped = self._asset_course(course_key)
+            return [] if mapped is None else all_asset_metadata(mapped, asset_type, start, maxresults, sort)
         return self._delegate(
             "get_all_asset_metadata", course_key, course_key, asset_type, start, maxresults, sort,
             missing=[], **kwargs,

@@ -70,9 +70,13 @@ class FileRecord:
 
 
 def course_file_index(course_key: object) -> dict[str, FileRecord]:
-    """The published files of the course, by asset name: request-cached, one query otherwise."""
+    """
+    The published files of the course, by asset name: request-cached, one query otherwise. A
+    branch or version on the key is ignored (the files are the course's, whatever the branch, as
+    Mongo's are); a version-only key names no course, and so no files.
+    """
     cache = RequestCache(REQUEST_CACHE_NAMESPACE) if crum.get_current_request() is not None else None
-    key = str(course_key)
+    key = _course_id(course_key)
     if cache is not None:
         hit = cache.get_cached_response(key)
         if hit.is_found:
@@ -82,6 +86,13 @@ def course_file_index(course_key: object) -> dict[str, FileRecord]:
     if cache is not None:
         cache.set(key, index)
     return index
+
+
+def _course_id(course_key: object) -> str:
+    """The course's key as the CourseFile rows hold it: no branch, no version (Split's keys carry them)."""
+    if getattr(course_key, "org", None) is not None and hasattr(course_key, "version_agnostic"):
+        return str(course_key.for_branch(None).version_agnostic())  # type: ignore[attr-defined]
+    return str(course_key)
 
 
 def forget_course_files() -> None:
@@ -123,7 +134,9 @@ def _read_index(course_key: str) -> dict[str, FileRecord]:
         f"{_PUBLISHED}__created",
         "binding__learning_package__uuid",
     )
-    index: dict[str, FileRecord] = {}  # in code point order, as Split's SortedAssetList orders names
+    # In code point order, as Split's SortedAssetList orders names (sorted here: a database's
+    # collation, MariaDB's *_unicode_ci or one without ORDER BY, is not that order).
+    index: dict[str, FileRecord] = {}
     package: LearningPackage | None = None
     for (
         name,
@@ -138,7 +151,7 @@ def _read_index(course_key: str) -> dict[str, FileRecord]:
         digest,
         created,
         uuid,
-    ) in rows:
+    ) in sorted(rows, key=lambda row: row[0]):
         if package is None:
             package = LearningPackage(uuid=uuid)
         index[name] = FileRecord(

@@ -9,6 +9,8 @@ The platform's real stores next to ours, over the same compiled documents.
   which the fixture stubs out because it pulls in the LMS), written from its documented behaviour
   (docs/SPLIT_CONTRACT.md §4.1), so that :func:`make_mixed` builds ``MixedModuleStore`` from a
   ``MODULESTORE`` setting exactly as the LMS does.
+* :class:`CourseFilesInSplit` gives Split the asset metadata our store answers from a course's
+  files, so that Split's own asset lookups are the reference for ours.
 * :func:`block_classes` registers the XBlock classes both sides load, as entry points would;
   :func:`describe`, :func:`walk` and :func:`outcome` turn blocks and answers into comparable values.
 
@@ -25,7 +27,9 @@ from typing import Any
 from unittest import mock
 
 import mongomock
+from opaque_keys.edx.locator import CourseLocator
 from xblock.fields import Scope
+from xmodule.assetstore import AssetMetadata
 from xmodule.modulestore import ModuleStoreEnum
 from xmodule.modulestore.draft_and_published import BranchSettingMixin
 from xmodule.modulestore.inheritance import InheritanceMixin
@@ -39,6 +43,7 @@ from lc_modulestore.bench.platform import (
     lms_mixins,
     split_store,
 )
+from lc_modulestore.serving.course_files import all_asset_metadata
 from lc_modulestore.serving.fallback import load_object
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 from lc_modulestore.storage.backend import LearningCorePersistenceBackend
@@ -63,6 +68,38 @@ def make_lc_store(
         xblock_mixins=mixins,
         **options,
     )
+
+
+class CourseFilesInSplit(LearningCorePersistenceBackend):
+    """
+    The reference for asset metadata. Our store answers ``find_asset_metadata`` and
+    ``get_all_asset_metadata`` from a course's published files; a Split holds what Studio saved in
+    the structure's ``assets`` (from an export's ``assets/assets.xml``, empty in the demo course), so
+    over the compiled documents alone it has none. This backend hands Split each structure of a
+    course with those files' ``AssetMetadata`` in ``assets``, stored as Split stores them
+    (``to_storable()``): Split's own lookup, type filter, sort and paging then answer over the same
+    metadata, to compare with ours. Only for keys naming a course: files belong to a course, so a
+    version-only key finds none on either side.
+    """
+
+    def get_structure(self, key: Any, course_context: Any = None) -> Any:
+        structure = super().get_structure(key, course_context)
+        if structure is not None and getattr(course_context, "org", None) is not None:
+            course_key = CourseLocator(course_context.org, course_context.course, course_context.run)
+            stored = [item.to_storable() for item in all_asset_metadata(course_key, None, 0, -1, None)]
+            if stored:
+                structure["assets"] = {"asset": stored}
+        return structure
+
+
+def comparable_asset(answer: Any) -> Any:
+    """
+    An ``AssetMetadata`` as a value (the class has no ``__eq__``), its key included (with the branch
+    both stores map it to); anything else as it is.
+    """
+    if isinstance(answer, AssetMetadata):
+        return ("AssetMetadata", answer.asset_id, answer.to_storable())
+    return answer
 
 
 def create_modulestore_instance(

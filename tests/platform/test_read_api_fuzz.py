@@ -29,11 +29,12 @@ from ccx_keys.locator import CCXLocator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator, LibraryLocator
+from xmodule.assetstore import AssetMetadata
 
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 from .conftest import Course
-from .harness import answered, make_lc_store, make_split, outcome
+from .harness import CourseFilesInSplit, answered, comparable_asset, make_lc_store, make_split, outcome
 
 pytestmark = [pytest.mark.django_db, pytest.mark.parametrize("course", ["sample"], indirect=True)]
 EXAMPLES = 325  # x 8 tests
@@ -59,9 +60,9 @@ FIELD_NAMES = ["display_name", "graded", "start", "due", "format", "children", "
 
 
 class Stores:
-    def __init__(self, course: Course, fs_root: Path) -> None:
+    def __init__(self, course: Course, fs_root: Path, backend: Any = None) -> None:
         self.course = course
-        self.split = make_split(fs_root)
+        self.split = make_split(fs_root, backend=backend)
         self.ours: LearningCoreModuleStore = make_lc_store(fs_root, fallback=self.split)
         self.head = course.structure["_id"]
         self.blocks = list(course.structure["blocks"])
@@ -86,9 +87,11 @@ def stores(course: Course, fs_root: Path, classes: Any) -> Stores:
 
 
 def _normal(answer: Any) -> Any:
-    """Blocks by location, summaries by id, lists in order."""
+    """Blocks by location, summaries by id, asset metadata by value, lists in order."""
     if isinstance(answer, list):
         return [_normal(item) for item in answer]
+    if isinstance(answer, AssetMetadata):
+        return comparable_asset(answer)
     if hasattr(answer, "scope_ids"):
         return ("block", answer.location, answer.course_version)
     if hasattr(answer, "display_organization"):
@@ -268,7 +271,10 @@ def test_get_items_settings_and_content(stores: Stores) -> None:
     stores.ran(check)
 
 
-def test_orphans_and_assets(stores: Stores) -> None:
+def test_orphans_and_assets(course: Course, fs_root: Path, classes: Any) -> None:
+    # Split holding the asset metadata our store answers from the course's files (CourseFilesInSplit).
+    stores = Stores(course, fs_root, backend=CourseFilesInSplit)
+
     @FUZZ
     @given(
         key=course_keys(stores.course),
@@ -283,6 +289,7 @@ def test_orphans_and_assets(stores: Stores) -> None:
         stores.same("get_all_asset_metadata", key, asset_type, start, maxresults, sort)
         if isinstance(key, CourseLocator) and key.org is not None:
             stores.same("find_asset_metadata", key.make_asset_key("asset", "notes.txt"))
+            stores.same("find_asset_metadata", key.make_asset_key("asset", "missing.txt"))
 
     stores.ran(check)
 

@@ -20,12 +20,22 @@ if reason := skip_reason():
 
 from opaque_keys.edx.locator import BlockUsageLocator, CourseLocator
 from xblock.field_data import FieldData
+from xmodule.assetstore import AssetMetadata
 from xmodule.modulestore import ModuleStoreEnum
 
 from lc_modulestore.storage.split_types import BlockKey
 
 from .conftest import Course
-from .harness import answered, describe, make_lc_store, make_split, outcome, walk
+from .harness import (
+    CourseFilesInSplit,
+    answered,
+    comparable_asset,
+    describe,
+    make_lc_store,
+    make_split,
+    outcome,
+    walk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -240,7 +250,7 @@ def test_caller_mistakes_answer_as_split(course: Course, fs_root: Path, ours: An
     Issue 11 item 8: a wrong argument fails (or answers) in our store as it does in Split over
     the same documents, both branches included.
     """
-    split = make_split(fs_root)
+    split = make_split(fs_root, backend=CourseFilesInSplit)  # asset metadata: the course files' on both
     key = course.key
     html = next(k for k in course.structure["blocks"] if k.type == "html")
     usage = key.make_usage_key(html.type, html.id)
@@ -284,6 +294,8 @@ def _normal(answer: Any) -> Any:
     """Blocks by location, summaries by id: what two stores' answers can be compared by."""
     if isinstance(answer, list):
         return sorted((_normal(a) for a in answer), key=str)
+    if isinstance(answer, AssetMetadata):
+        return comparable_asset(answer)
     for name in ("location", "id"):
         if hasattr(answer, name) and not isinstance(answer, BlockUsageLocator | CourseLocator):
             return getattr(answer, name)

@@ -1,7 +1,8 @@
 """
-``manage.py lc_bench [--blocks N ...] [--course PATH] [--runs N] [--json FILE]``: how fast courses
-import, compile, load and serve, on the configured database. Use a scratch database
-(``--settings settings.bench``, as ``make bench`` does): the bench imports courses and leaves them.
+``manage.py lc_bench [--blocks N ...] [--course PATH] [--files N] [--only files] [--runs N] [--json FILE]``:
+how fast courses import, compile, load and serve, and their files are found and linked, on the
+configured database. Use a scratch database (``--settings settings.bench``, as ``make bench`` does):
+the bench imports courses and leaves them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lc_modulestore.bench.generator import generate_course
 from lc_modulestore.management.base import OperatorCommand
 
 if TYPE_CHECKING:
+    from lc_modulestore.bench.course_files import FilesFigures
     from lc_modulestore.bench.measure import CourseFigures
 
 # (name, unit) in the order of the printed table.
@@ -47,6 +49,7 @@ class Command(OperatorCommand):
     examples = """
 lc_bench --settings settings.bench --blocks 1000 10000 --json var/bench.json
 lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export.tar.gz
+lc_bench --settings settings.bench --only files --files 200 --json var/bench-files.json
 """
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,39 +57,64 @@ lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export
         parser.add_argument("--course", type=Path, help="also bench this OLX export (folder or .tar.gz)")
         parser.add_argument("--runs", type=int, default=5, help="runs per figure (the median is reported)")
         parser.add_argument("--json", type=Path, help="write every figure (median, min, max, runs) here")
+        parser.add_argument(
+            "--files", type=int, default=200,
+            help="course files of the course-files figures (edx-platform's code needed; 0: none)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--only", choices=["files"], help="only the course-files figures (no --blocks, no --course)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self._platform()
         from lc_modulestore.bench.measure import bench_course, ratios  # after the platform, if any
 
         results: list[CourseFigures] = []
+        files: FilesFigures | None = None
+        files_note = "not measured (--files 0)"
         stamp = time.strftime("%H%M%S")
+        only_files = options["only"] == "files"
         with tempfile.TemporaryDirectory(prefix="lc-bench-") as tmp:
-            for size in options["blocks"]:
+            for size in [] if only_files else options["blocks"]:
                 course = generate_course(Path(tmp) / f"n{size}", size, run=f"N{size}_{stamp}")
                 self.stderr.write(f"benching {course.course_key} ({size} blocks) ...")
                 results.append(
                     bench_course(course.path, course.course_key, f"synthetic-{size}", options["runs"])
                 )
-            if options["course"]:
+            if options["course"] and not only_files:
                 key = f"course-v1:LCBench+Real+R{stamp}"
                 self.stderr.write(f"benching {options['course']} as {key} ...")
                 results.append(bench_course(options["course"], key, options["course"].name, options["runs"]))
+            if options["files"] > 0:
+                files, files_note = self._files(Path(tmp), options["files"], options["runs"], stamp)
         summary = ratios(results)
-        self._table(results, summary)
+        if results:
+            self._table(results, summary)
+        self._files_table(files, files_note)
         if options["json"]:
             document = {
                 "machine": _machine(),
                 "database": connection.vendor,
                 "courses": [r.as_json() for r in results],
                 "ratios": summary,
+                "course_files": files.as_json() if files is not None else {"skipped": files_note},
             }
             options["json"].write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
             self.stderr.write(f"wrote {options['json']}")
-        self.summary(
-            f"benched {len(results)} course(s) on {connection.vendor}: "
-            + ", ".join(f"{r.label} load_cold {r.figures['load_cold_ms'].median:.1f} ms" for r in results)
-        )
+        figures = [f"{r.label} load_cold {r.figures['load_cold_ms'].median:.1f} ms" for r in results]
+        if files is not None:
+            figures.append(f"{files.label} rewrite {files.values['asset_rewrite_over_dict']}x dict")
+        self.summary(f"benched {len(results)} course(s) on {connection.vendor}: " + ", ".join(figures))
+
+    def _files(self, tmp: Path, count: int, runs: int, stamp: str) -> tuple[FilesFigures | None, str]:
+        """The course-files figures, or None and why not (they run edx-platform's own code)."""
+        from lc_modulestore.bench.course_files import bench_course_files, skip_reason
+
+        if reason := skip_reason():
+            self.stderr.write(reason)
+            return None, reason
+        self.stderr.write(f"benching course files ({count} files) ...")
+        return bench_course_files(tmp, count, runs, stamp), ""
 
     def _platform(self) -> None:
         """Real Split to measure against, when ../shared/platform is there (and can still be loaded)."""
@@ -121,6 +149,31 @@ lc_bench --settings settings.bench --blocks 200 --runs 1 --course path/to/export
         for name, value in summary.items():
             if name != "per_course":
                 self.stdout.write(f"{name}: {value}")
+
+    def _files_table(self, files: FilesFigures | None, note: str) -> None:
+        from lc_modulestore.bench.course_files import COLUMNS as FILE_COLUMNS
+        from lc_modulestore.bench.course_files import FIND_WARM_GOAL_MS, REWRITE_GOAL
+
+        if files is None:
+            self.stdout.write(f"course files: {note}")
+            return
+        v = files.values
+        self.stdout.write(
+            f"course files ({files.label}: {files.files} files, {v['large_files']} of them 2 MB,"
+            f" {v['html_bodies']} html bodies, {v['links']} /static/ links)"
+        )
+        for name, _unit in FILE_COLUMNS:
+            f = files.figures[name]
+            spread = f"(min {f.min:.4f}, max {f.max:.4f}, {f.runs} runs)"
+            self.stdout.write(f"{name:<24}{f.median:>12.4f}   {spread}")
+        self.stdout.write(
+            f"asset_find_cold_queries {v['asset_find_cold_queries']}, import_file_write_ms"
+            f" {v['import_file_write_ms']} per file; asset_find_warm goal <= {FIND_WARM_GOAL_MS} ms"
+        )
+        self.stdout.write(
+            f"asset_rewrite_over_dict={v['asset_rewrite_over_dict']} (goal <= {REWRITE_GOAL}),"
+            f" asset_rewrite_mongo_over_dict={v['asset_rewrite_mongo_over_dict']}"
+        )
 
 
 def _machine() -> str:

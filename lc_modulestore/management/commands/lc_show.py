@@ -1,7 +1,8 @@
 """
 ``manage.py lc_show COURSE_KEY [--json] [--branch draft]``: print a course as the compiled documents
-hold it (its published structure, or with ``--branch draft`` its draft one), and its last
-import's report (every problem the export had, or why the import was refused).
+hold it (its published structure, or with ``--branch draft`` its draft one), its published files
+(what the LMS's contentstore serves: name, size, content type, locked, md5), and its last import's
+report (every problem the export had, or why the import was refused).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from lc_modulestore.api import (
 )
 from lc_modulestore.management.base import OperatorCommand
 from lc_modulestore.management.problems import write_problems
+from lc_modulestore.operations.course_files import course_file_list, file_json
+from lc_modulestore.storage.course_files import FileRecord
 
 _BRANCHES = {"published": PUBLISHED_BRANCH, "draft": DRAFT_BRANCH}
 
@@ -31,7 +34,8 @@ _BRANCHES = {"published": PUBLISHED_BRANCH, "draft": DRAFT_BRANCH}
 class Command(OperatorCommand):
     help = (
         "Print a compiled course as an outline, or as JSON with --json (every block's fields,"
-        " children and definition), then its last import's report with every problem."
+        " children and definition), then its published files (name, size, content type, locked,"
+        " md5) and its last import's report with every problem."
         " Exits 1 for a course that is not compiled (after its last import's report, if any)."
     )
     examples = """
@@ -39,6 +43,7 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse                  # the outline
 lc_show course-v1:OpenedX+DemoX+DemoCourse --json > compiled.json
 lc_show course-v1:OpenedX+DemoX+DemoCourse --json --source store > served.json   # what the LMS gets
 lc_show course-v1:OpenedX+DemoX+DemoCourse --json | jq .last_import.problems
+lc_show course-v1:OpenedX+DemoX+DemoCourse --json | jq '.files[] | select(.locked) | .name'
 """
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -84,14 +89,20 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse --json | jq .last_import.problems
         else:
             shown, source = course, "compiled"
             document = course.as_json()
+        files = course_file_list(course.course_key)  # published: the same on either branch
         if as_json:
-            document = {**document, "last_import": report.as_json() if report is not None else None}
+            document = {
+                **document,
+                "files": [file_json(record) for record in files],
+                "last_import": report.as_json() if report is not None else None,
+            }
             self.stdout.write(orjson.dumps(document, option=_JSON, default=str).decode())
         else:
             write_outline(self.stdout.write, shown)
+            write_files(self.stdout.write, files)
             if report is not None:
                 self._report(report)
-        self._summary(shown, source, as_json)
+        self._summary(shown, source, as_json, files)
 
     def _report(self, report: ImportReport) -> None:
         write = self.stdout.write
@@ -103,10 +114,11 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse --json | jq .last_import.problems
             write(self.style.ERROR(f"  {report.message.splitlines()[0]}"))
         write_problems(lambda line: write(f"  {line}"), self.style, report.problems)
 
-    def _summary(self, course: CourseView, source: str, as_json: bool) -> None:
+    def _summary(self, course: CourseView, source: str, as_json: bool, files: list[FileRecord]) -> None:
         self.summary(
             f"{course.course_key}: {len(course.blocks)} blocks {source}, structure {course.structure_id},"
-            f" PublishLog {course.publish_log_id}",
+            f" PublishLog {course.publish_log_id}; {len(files)} file(s),"
+            f" {sum(record.length for record in files)} bytes",
             as_json=as_json,
         )
 
@@ -134,3 +146,15 @@ def _view(served: dict[str, Any]) -> CourseView:
 def write_outline(write: Any, course: CourseView) -> None:
     for line in course.outline():
         write(line)
+
+
+def write_files(write: Any, files: list[FileRecord]) -> None:
+    """One line per published file: name, size, content type, locked or not, md5 ("-": none known)."""
+    total = sum(record.length for record in files)
+    write(f"files: {len(files)} published, {total} bytes")
+    width = max((len(record.name) for record in files), default=0)
+    for record in files:
+        write(
+            f"  {record.name:<{width}}  {record.length:>10} bytes  {record.content_type or '-'}"
+            f"  {'locked' if record.locked else 'unlocked'}  md5 {record.content_digest or '-'}"
+        )

@@ -1,7 +1,8 @@
 """
 ``manage.py lc_status [COURSE_KEY ...] [--json]``: where courses stand. Per course: bound or not,
-compiled from which PublishLog, served or not and which override decides, the last compile,
-import and failure. With no key: every bound course, one line each, and the counts.
+compiled from which PublishLog, served or not and which override decides, its published course
+files (count and bytes), the last compile, import and failure. With no key: every bound course,
+one line each, and the counts.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME
 class Command(OperatorCommand):
     help = (
         "Say where courses stand: bound to Learning Core, compiled, served (and which flag override"
-        " decides), last compile, import and failure. Exits 1 when a named course has a problem."
+        " decides), published files and their bytes, last compile, import and failure. Exits 1 when"
+        " a named course has a problem."
     )
     examples = """
 lc_status                                          # every bound course, one line each
@@ -74,8 +76,9 @@ lc_status course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].served
         notes = f"  ! {'; '.join(status.problems)}" if status.problems else ""
         imported = status.last_import
         problems = f"  import: {imported['problem_count']} problem(s)" if imported else ""
+        files = f"  {_files(status)}" if status.files is not None else ""
         self.stdout.write(
-            f"{status.course_key:<50} {compiled:<14} {served:<8} flag {status.flag}{problems}{notes}"
+            f"{status.course_key:<50} {compiled:<14} {served:<8} flag {status.flag}{files}{problems}{notes}"
         )
 
     def _detail(self, status: CourseStatus) -> None:
@@ -100,10 +103,11 @@ lc_status course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].served
                 f"  compiled:  PublishLog {status.compiled_publish_log_id}"
                 f" -> structure {status.structure_id}, {status.blocks} blocks,"
                 f" {status.structure_bytes} bytes, at {when}{seconds}"
-                f"{'' if status.current else ' (behind)'}"
+                f"{_currency(status)}"
             )
         else:
             write("  compiled:  no")
+        write(f"  files:     {_files(status)} published (lc_show lists them)")
         write(f"  flag:      {status.flag}")
         write(f"  served:    {'yes' if status.served else 'no'}, {status.reason}")
         self._import(status)
@@ -120,3 +124,15 @@ lc_status course-v1:OpenedX+DemoX+DemoCourse --json | jq .courses[0].served
             self.stdout.write(
                 f"  imported:  {when} from {source}, {outcome}: {imp['summary']} (lc_show lists them)"
             )
+
+
+def _files(status: CourseStatus) -> str:
+    return f"{status.files} file(s), {status.file_bytes or 0} bytes"
+
+
+def _currency(status: CourseStatus) -> str:
+    if not status.current:
+        return " (behind)"
+    if status.only_files_since:
+        return " (current: the publishes since changed course files only)"
+    return ""

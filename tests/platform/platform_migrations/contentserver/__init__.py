@@ -1,0 +1,1 @@
+"""The platform's ``contentserver`` models, migrated after ``auth`` (see the package)."""

@@ -1,0 +1,1 @@
+"""The platform's ``static_replace`` models, migrated after ``auth`` (see the package)."""
