@@ -13,26 +13,22 @@ agree after files are added, changed and deleted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from ..courses.models import CourseBinding, CourseFile
-from ..storage.course_files import FileRecord, course_file_index
+from ..storage.course_files import PUBLISHED_SIZE, FileRecord, course_file_index, published_files
 
 __all__ = [
     "FileTotals",
     "course_file_list",
     "file_json",
     "file_totals",
-    "published_files",
     "with_file_totals",
     "with_published_flag",
 ]
-
-_PUBLISHED: Final = "entity__published__version"
-_MEDIA: Final = f"{_PUBLISHED}__componentversion__componentversionmedia"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +40,9 @@ class FileTotals:
         return f"{self.files} file(s), {self.bytes} bytes"
 
 
-def published_files() -> QuerySet[CourseFile]:
-    """Course files whose published version holds their bytes (one row per file), in any course."""
-    return CourseFile.objects.filter(**{f"{_PUBLISHED}__isnull": False, f"{_MEDIA}__path": F("legacy_path")})
-
-
 def file_totals(binding: CourseBinding) -> FileTotals:
     """The number of published files of the course and their total size in bytes."""
-    found = (
-        published_files().filter(binding=binding).aggregate(n=Count("pk"), size=Sum(f"{_MEDIA}__media__size"))
-    )
+    found = published_files().filter(binding=binding).aggregate(n=Count("pk"), size=Sum(PUBLISHED_SIZE))
     return FileTotals(found["n"], found["size"] or 0)
 
 
@@ -64,7 +53,7 @@ def with_file_totals(bindings: QuerySet[CourseBinding]) -> QuerySet[CourseBindin
         lc_files=Coalesce(Subquery(per_binding.annotate(n=Count("pk")).values("n")[:1]), 0),
         lc_file_bytes=Coalesce(
             Subquery(
-                per_binding.annotate(size=Sum(f"{_MEDIA}__media__size")).values("size")[:1],
+                per_binding.annotate(size=Sum(PUBLISHED_SIZE)).values("size")[:1],
                 output_field=IntegerField(),
             ),
             0,

@@ -20,19 +20,21 @@ from datetime import datetime
 from typing import IO, Final
 
 import crum
-from django.db.models import F
+from django.db.models import F, QuerySet
 from edx_django_utils.cache import RequestCache
 from openedx_content.models_api import LearningPackage, Media
 
 from ..courses.models import CourseFile
 
 __all__ = [
+    "PUBLISHED_SIZE",
     "FileRecord",
     "course_file_index",
     "course_files_among",
     "forget_cached_files",
     "forget_course_files",
     "open_file",
+    "published_files",
 ]
 
 log = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ log = logging.getLogger(__name__)
 REQUEST_CACHE_NAMESPACE: Final = "lc_modulestore.course_files"
 _PUBLISHED: Final = "entity__published__version"
 _MEDIA: Final = f"{_PUBLISHED}__componentversion__componentversionmedia"
+# The size of a published file's bytes, as a lookup on :func:`published_files` (totals, listings).
+PUBLISHED_SIZE: Final = f"{_MEDIA}__media__size"
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,23 +120,29 @@ def course_files_among(entity_ids: Iterable[int]) -> list[tuple[str, str]]:
     ]
 
 
+def published_files() -> QuerySet[CourseFile]:
+    """Course files whose published version holds their bytes (one row per file), in any course."""
+    return CourseFile.objects.filter(**{f"{_PUBLISHED}__isnull": False, f"{_MEDIA}__path": F("legacy_path")})
+
+
 def _read_index(course_key: str) -> dict[str, FileRecord]:
-    rows = CourseFile.objects.filter(
-        binding__course_key=course_key,
-        **{f"{_PUBLISHED}__isnull": False, f"{_MEDIA}__path": F("legacy_path")},
-    ).values_list(
-        "legacy_path",
-        "import_path",
-        "display_name",
-        "content_type",
-        "locked",
-        "md5",
-        "media_id",
-        f"{_MEDIA}__media_id",
-        f"{_MEDIA}__media__size",
-        f"{_MEDIA}__media__hash_digest",
-        f"{_PUBLISHED}__created",
-        "binding__learning_package__uuid",
+    rows = (
+        published_files()
+        .filter(binding__course_key=course_key)
+        .values_list(
+            "legacy_path",
+            "import_path",
+            "display_name",
+            "content_type",
+            "locked",
+            "md5",
+            "media_id",
+            f"{_MEDIA}__media_id",
+            f"{_MEDIA}__media__size",
+            f"{_MEDIA}__media__hash_digest",
+            f"{_PUBLISHED}__created",
+            "binding__learning_package__uuid",
+        )
     )
     # In code point order, as Split's SortedAssetList orders names (sorted here: a database's
     # collation, MariaDB's *_unicode_ci or one without ORDER BY, is not that order).
