@@ -269,3 +269,20 @@ def test_lc_show_shows_why_an_uncompiled_course_was_refused(tmp_path: Path) -> N
         call_command("lc_show", KEY, stdout=out)
     assert "  refused: nothing changed; 1 problem(s): 1 error(s)" in out.getvalue()
     assert "error: course/run.xml:" in out.getvalue()
+
+
+def test_refused_imports_of_a_key_in_another_case_are_pruned_too(
+    tmp_path: Path, run_import: Callable[..., ImportResult]
+) -> None:
+    """Issue 19, defect 6: the report was saved under the course's spelling, pruned under the given one."""
+    run_import(tiny_export(tmp_path / "export"))
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "course.xml").write_text("<course")  # malformed: refused
+    with override_settings(LC_MODULESTORE_IMPORT_REPORTS_KEPT=2):
+        for _ in range(4):
+            with pytest.raises(OlxImportError):
+                run_import(broken, KEY.upper())
+    reports = ImportReport.objects.filter(course_key=KEY)
+    assert reports.count() == 2
+    assert set(reports.values_list("outcome", flat=True)) == {ImportReport.REFUSED}

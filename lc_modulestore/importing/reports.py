@@ -71,7 +71,7 @@ def record_refused(
     try:
         with transaction.atomic():
             report.save()
-            _prune(course_key)
+            _prune(report.course_key)
     except DatabaseError:  # the refusal is what the caller must see, not a failure to log it
         log.exception("Could not record the refused import of %s", attempt.source)
         return None
