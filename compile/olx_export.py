@@ -63,6 +63,7 @@ from .naming import (
 from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, ERROR_TYPE, NON_BLOCK_CHILDREN
 
 __all__ = [
+    "ArchiveLimits",
     "OlxBlock",
     "OlxCourse",
     "OlxError",
@@ -157,8 +158,20 @@ def serialize_element(element: etree._Element) -> str:
     return text
 
 
+@dataclass(frozen=True, slots=True)
+class ArchiveLimits:
+    """
+    How much a ``.tar.gz`` may unpack to: a few kilobytes of gzip can declare gigabytes, and an
+    archive is refused (naming it) before it fills the disk. The defaults hold the largest real
+    exports with room to spare (the Open edX demo course unpacks to 21 MB in 1,100 members).
+    """
+
+    max_bytes: int = 8 * 1024**3
+    max_members: int = 200_000
+
+
 @contextmanager
-def olx_export_folder(path: Path) -> Iterator[Path]:
+def olx_export_folder(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> Iterator[Path]:
     """The export's root folder (the one holding ``course.xml``), unpacking a ``.tar.gz`` if given one."""
     if path.is_dir():
         yield _find_course_root(path)
@@ -166,19 +179,41 @@ def olx_export_folder(path: Path) -> Iterator[Path]:
     if not path.is_file():
         raise OlxError(str(path), "no such file or folder")
     with tempfile.TemporaryDirectory(prefix="lc-olx-") as tmp:
-        _extract(path, Path(tmp))
+        _extract(path, Path(tmp), limits)
         yield _find_course_root(Path(tmp), str(path))
 
 
-def _extract(archive_path: Path, target: Path) -> None:
+def _extract(archive_path: Path, target: Path, limits: ArchiveLimits) -> None:
     """
     Unpack with tarfile's ``data`` filter: no member outside ``target``, no absolute path, no link
-    pointing out, no device file. Anything it refuses, and a truncated or corrupt archive, is an
-    OlxError naming the archive (and the member).
+    pointing out, no device file; and no more than ``limits`` allow, counted from each member's
+    header before it is written. Anything refused, and a truncated or corrupt archive, is an
+    OlxError naming the archive (and the member); the caller's temporary folder is then removed.
     """
+    unpacked = {"bytes": 0, "members": 0}
+
+    def within_limits(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+        unpacked["members"] += 1
+        unpacked["bytes"] += member.size
+        if unpacked["members"] > limits.max_members:
+            raise OlxError(
+                str(archive_path),
+                f"holds more than {limits.max_members:,} members (LC_MODULESTORE_ARCHIVE_MAX_MEMBERS);"
+                " refusing to unpack it",
+                key=member.name,
+            )
+        if unpacked["bytes"] > limits.max_bytes:
+            raise OlxError(
+                str(archive_path),
+                f"unpacks to more than {limits.max_bytes:,} bytes (at {member.name!r};"
+                " LC_MODULESTORE_ARCHIVE_MAX_BYTES); refusing to unpack it",
+                key=member.name,
+            )
+        return tarfile.data_filter(member, dest)
+
     try:
         with tarfile.open(archive_path) as archive:
-            archive.extractall(target, filter="data")
+            archive.extractall(target, filter=within_limits)
     except tarfile.FilterError as exc:
         member = exc.tarinfo.name
         raise OlxError(str(archive_path), f"unsafe member {member!r} refused ({exc})", key=member) from exc

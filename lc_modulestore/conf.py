@@ -12,6 +12,8 @@ from django.conf import settings
 
 __all__ = [
     "ALL_SETTINGS",
+    "ARCHIVE_MAX_BYTES",
+    "ARCHIVE_MAX_MEMBERS",
     "COMPILE_ASYNC",
     "COMPILE_COUNTDOWN",
     "COMPILE_DRAFTS",
@@ -20,6 +22,7 @@ __all__ = [
     "IMPORT_REPORTS_KEPT",
     "INSERT_BATCH_SIZE",
     "RECENT_COMPILES_LRU_SIZE",
+    "SERVE",
     "STRUCTURE_CACHE",
     "STRUCTURE_CACHE_CHUNK_SIZE",
     "STRUCTURE_INFO_LRU_SIZE",
@@ -42,6 +45,13 @@ class Setting[T]:
         return value
 
 
+SERVE = Setting(
+    "LC_MODULESTORE_SERVE",
+    False,
+    "Read by the platform plugin as settings load: put LearningCoreModuleStore in MODULESTORE in place"
+    " of Split, and LearningCoreContentStore in CONTENTSTORE in place of MongoContentStore, each over the"
+    " store it replaces. Courses are still served from Learning Core only where their flag is on.",
+)
 COMPILE_ASYNC = Setting(
     "LC_MODULESTORE_COMPILE_ASYNC",
     False,
@@ -103,8 +113,19 @@ IMPORT_REPORTS_KEPT: Setting[int | None] = Setting(
     50,
     "Import reports kept per course, newest first (older ones are deleted; None keeps every one).",
 )
+ARCHIVE_MAX_BYTES = Setting(
+    "LC_MODULESTORE_ARCHIVE_MAX_BYTES",
+    8 * 1024**3,
+    "Most bytes a .tar.gz export may unpack to (its members' declared sizes); larger is refused.",
+)
+ARCHIVE_MAX_MEMBERS = Setting(
+    "LC_MODULESTORE_ARCHIVE_MAX_MEMBERS",
+    200_000,
+    "Most files and folders a .tar.gz export may hold; more is refused.",
+)
 
 ALL_SETTINGS: tuple[Setting[object], ...] = (
+    SERVE,
     COMPILE_ASYNC,
     COMPILE_QUEUE,
     COMPILE_COUNTDOWN,
@@ -117,4 +138,6 @@ ALL_SETTINGS: tuple[Setting[object], ...] = (
     RECENT_COMPILES_LRU_SIZE,
     INSERT_BATCH_SIZE,
     IMPORT_REPORTS_KEPT,
+    ARCHIVE_MAX_BYTES,
+    ARCHIVE_MAX_MEMBERS,
 )

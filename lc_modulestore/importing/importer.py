@@ -44,6 +44,7 @@ from tqdm import tqdm
 from compile.fields import RealizedFields, realize_fields
 from compile.import_report import ERROR, WARNING, ImportProblem
 from compile.olx_export import (
+    ArchiveLimits,
     OlxBlock,
     OlxCourse,
     OlxError,
@@ -54,6 +55,7 @@ from compile.olx_export import (
 from compile.static_files import CourseFiles, read_static_files
 from compile.vocabulary import OUTLINE_LEVELS, ROOT_KEY
 
+from .. import conf
 from ..courses.models import BlockEntity, CourseBinding, CourseOutline, VersionFieldData
 from ..storage.course_files import forget_cached_files
 from .course_files import FileCounts, FileWriter, without_oversized
@@ -127,7 +129,8 @@ def import_olx(
     attempt = ImportAttempt(str(path), user_id, strict)
     with ExitStack() as unpacked:
         try:
-            folder = unpacked.enter_context(olx_export_folder(Path(path)))
+            limits = ArchiveLimits(conf.ARCHIVE_MAX_BYTES.value, conf.ARCHIVE_MAX_MEMBERS.value)
+            folder = unpacked.enter_context(olx_export_folder(Path(path), limits))
             course = read_course_export(folder)
             files = read_static_files(folder)
         except OlxError as exc:
