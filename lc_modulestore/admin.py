@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length
 from django.http import HttpRequest, HttpResponse
@@ -64,7 +65,28 @@ def _flag_action(value: bool | None, label: str) -> Callable[..., None]:
         )
 
     action.__name__ = f"serve_{label.replace(' ', '_')}"
-    return admin.action(description=f"Learning Core: {label} (course override)")(action)
+    description = f"Learning Core: {label} (course override)"
+    return admin.action(description=description, permissions=["course_override"])(action)
+
+
+class OverrideActions:
+    """
+    Who may use the on/off/unset actions: whoever may add, change and delete the override rows they
+    write (an action offered to a user without them is not listed, and not run if posted anyway).
+    """
+
+    def has_course_override_permission(self, request: HttpRequest) -> bool:
+        return _may_write(request, CourseFlagOverride)
+
+    def has_org_override_permission(self, request: HttpRequest) -> bool:
+        return _may_write(request, OrgFlagOverride)
+
+
+def _may_write(request: HttpRequest, model: type[Any]) -> bool:
+    opts = model._meta
+    return request.user.has_perms(
+        [f"{opts.app_label}.{action}_{opts.model_name}" for action in ("add", "change", "delete")]
+    )
 
 
 turn_on = _flag_action(True, "on")
@@ -73,7 +95,7 @@ unset = _flag_action(None, "unset")
 
 
 @admin.register(CourseBinding)
-class CourseBindingAdmin(ReadOnly):
+class CourseBindingAdmin(OverrideActions, ReadOnly):
     list_display = (
         "course_key", "learning_package", "live_publish_log", "compiled_at", "compile_seconds",
         "structure_size", "block_count", "file_count", "file_bytes", "recent_failures",
@@ -296,8 +318,10 @@ class CompiledStructureAdmin(ReadOnly):
         ]
 
     def outline_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        """The course as its live structure lays it out (what ``lc_show`` prints)."""
+        """The course as its live structure lays it out (what ``lc_show`` prints), to who may view it."""
         structure = get_object_or_404(CompiledStructure.objects.select_related("binding"), pk=pk)
+        if not self.has_view_permission(request, structure):
+            raise PermissionDenied
         try:
             lines = compiled_course(
                 str(structure.binding.course_key),
@@ -354,7 +378,7 @@ class OverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseFlagOverride)
-class CourseFlagOverrideAdmin(OverrideAdmin):
+class CourseFlagOverrideAdmin(OverrideActions, OverrideAdmin):
     list_display = ("flag_name", "course_key", "enabled", "changed", "note")
     search_fields = ("course_key",)
     actions = (turn_on, turn_off, unset)
@@ -373,11 +397,12 @@ def _org_action(value: bool | None, label: str) -> Callable[..., None]:
         modeladmin.message_user(request, f"Learning Core {label} for org(s) {orgs}", messages.SUCCESS)
 
     action.__name__ = f"org_{label}"
-    return admin.action(description=f"Learning Core: {label} for the org's courses (org override)")(action)
+    description = f"Learning Core: {label} for the org's courses (org override)"
+    return admin.action(description=description, permissions=["org_override"])(action)
 
 
 @admin.register(OrgFlagOverride)
-class OrgFlagOverrideAdmin(OverrideAdmin):
+class OrgFlagOverrideAdmin(OverrideActions, OverrideAdmin):
     list_display = ("flag_name", "org", "enabled", "changed", "note")
     search_fields = ("org",)
     actions = (_org_action(True, "on"), _org_action(False, "off"), _org_action(None, "unset"))

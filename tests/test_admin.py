@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -204,3 +205,58 @@ def test_every_admin_page_of_the_app_renders(staff: Client, binding: CourseBindi
         assert url(f"{name}_changelist") in index
         page(staff, url(f"{name}_changelist"))
     assert ImportReport.objects.exists()
+
+
+def staff_with(client: Client, *codenames: str) -> Client:
+    """A staff user (not a superuser) holding only these permissions of the app."""
+    user = get_user_model().objects.create_user("viewer", "viewer@example.com", "pw", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="lc_modulestore", codename__in=codenames)
+    )
+    client.force_login(user)
+    return client
+
+
+def test_a_staff_user_who_may_only_view_cannot_turn_a_course_on(
+    client: Client, binding: CourseBinding
+) -> None:
+    """Issue 19, defect 4: the on/off/unset actions checked no permission."""
+    viewer = staff_with(client, "view_coursebinding", "view_courseflagoverride", "view_orgflagoverride")
+    set_org_override(SERVING_FLAG.name, "LCDemo", False)
+    override = CourseFlagOverride.objects.create(flag_name=SERVING_FLAG.name, course_key=KEY, enabled=False)
+    org = OrgFlagOverride.objects.get()
+    listing = page(viewer, url("coursebinding_changelist"))
+    assert "serve_on" not in listing
+    for model, action, pk in (
+        ("coursebinding", "serve_on", binding.pk),
+        ("courseflagoverride", "serve_on", override.pk),
+        ("courseflagoverride", "serve_unset", override.pk),
+        ("orgflagoverride", "org_on", org.pk),
+    ):
+        viewer.post(url(f"{model}_changelist"), {"action": action, "_selected_action": [pk]})
+    assert not SERVING_FLAG.is_enabled(KEY)
+    assert (
+        CourseFlagOverride.objects.get().enabled is False and OrgFlagOverride.objects.get().enabled is False
+    )
+
+
+def test_the_flag_actions_need_the_override_permissions(client: Client, binding: CourseBinding) -> None:
+    operator = staff_with(
+        client,
+        "view_coursebinding",
+        "add_courseflagoverride",
+        "change_courseflagoverride",
+        "delete_courseflagoverride",
+    )
+    assert "for 1 course(s)" in act(operator, "coursebinding", "serve_on", [binding.pk])
+    assert SERVING_FLAG.is_enabled(KEY)
+
+
+def test_the_outline_needs_the_structure_view_permission(client: Client, binding: CourseBinding) -> None:
+    """Issue 19, defect 5: any staff user read any compiled course's outline."""
+    structure = CompiledStructure.objects.get(binding=binding, branch=PUBLISHED_BRANCH)
+    stranger = staff_with(client, "view_coursebinding")
+    assert stranger.get(url("compiledstructure_outline", structure.pk)).status_code == 403
+    viewer = get_user_model().objects.get(username="viewer")
+    viewer.user_permissions.add(*Permission.objects.filter(codename="view_compiledstructure"))
+    assert "[week1]" in page(stranger, url("compiledstructure_outline", structure.pk))
