@@ -260,7 +260,9 @@ def test_parents_orphans_and_course_lists(course: CourseKey, store: LearningCore
     assert store.heartbeat() == {"split": True}  # Split's key: the LMS heartbeat reports by it
     # The course's files (static/) answer the asset metadata calls (tests/test_course_files.py).
     notes = store.find_asset_metadata(course.make_asset_key("asset", "notes.txt"))
-    assert notes.asset_id == course.make_asset_key("asset", "notes.txt") and notes.contenttype == "text/plain"
+    # Keyed as Split keys it: mapped to the branch the store reads (published here).
+    assert notes.asset_id == course.for_branch("published-branch").make_asset_key("asset", "notes.txt")
+    assert notes.contenttype == "text/plain"
     assert [meta.asset_id.block_id for meta in store.get_all_asset_metadata(course, "asset")] == [
         "intro_video-en.srt",
         "notes.txt",
@@ -368,7 +370,10 @@ def test_without_a_fallback_an_unserved_course_does_not_exist(run_import: Any) -
     assert store.get_courses() == []
 
 
-def test_constructed_as_create_modulestore_instance_does(course: CourseKey) -> None:
+def test_constructed_as_create_modulestore_instance_does(
+    course: CourseKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("WARNING", logger="lc_modulestore.serving.modulestore")
     store = LearningCoreModuleStore(
         contentstore=None,
         doc_store_config={"db": "edxapp", "host": "localhost"},
@@ -389,3 +394,17 @@ def test_constructed_as_create_modulestore_instance_does(course: CourseKey) -> N
     )
     assert store.default_class is XBlock
     assert store.get_course(course).location.block_id == "course"
+    # What the platform passes is taken quietly; an option the store does not have is named.
+    [warning] = [record.getMessage() for record in caplog.records]
+    assert "no option some_future_option (ignored)" in warning
+
+
+def test_an_option_split_takes_from_old_configurations_is_not_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("WARNING", logger="lc_modulestore.serving.modulestore")
+    LearningCoreModuleStore(error_tracker=None, db="edxapp", tz_aware=True)
+    assert not caplog.records
+    LearningCoreModuleStore(falback={"ENGINE": "x"}, flagname="f")  # misspelt
+    [record] = caplog.records
+    assert record.levelname == "WARNING" and "no option falback, flagname" in record.getMessage()

@@ -42,7 +42,7 @@ from compile.vocabulary import (
     BlockKeyTuple,
 )
 
-from ..courses.models import CourseBinding, VersionFieldData
+from ..courses.models import BlockEntity, CourseBinding, VersionFieldData
 
 __all__ = [
     "PUBLISHED",
@@ -347,7 +347,43 @@ def _read_entities(
             edit_publish_log_id=edit.publish_log_id if edit else None,
             previous_edit_publish_log_id=edit.previous_publish_log_id if edit else None,
         )
+    _refuse_shared_keys(binding, snapshots, {row.entity_id for row in rows if row.keys.mapped_type is None})
     return snapshots
+
+
+def _refuse_shared_keys(
+    binding: CourseBinding, snapshots: dict[EntityId, EntitySnapshot], unmapped: set[EntityId]
+) -> None:
+    """
+    One block key, one entity. An entity written outside the importer is named by its type and
+    code, which may be another block's key (a component ``course/course``, a ``vertical`` coded like
+    an imported unit): compiled, it would replace that block, the course root included. Refused
+    instead (SnapshotError: the compile fails, is recorded, the previous structure keeps serving),
+    naming both entities; one query, for the unmapped entities only.
+    """
+    owners: dict[BlockKeyTuple, EntityId] = {}
+    for entity in snapshots.values():
+        owner = owners.setdefault(entity.key, entity.entity_id)
+        if owner != entity.entity_id:
+            _refuse(binding, entity.key, owner, entity.entity_id)
+    keys = {snapshots[entity_id].key: entity_id for entity_id in unmapped}
+    if not keys:
+        return
+    taken = BlockEntity.objects.filter(
+        binding=binding, block_type__in={t for t, _ in keys}, block_id__in={i for _, i in keys}
+    ).values_list("block_type", "block_id", "entity_id")
+    for block_type, block_id, owner in taken:
+        intruder = keys.get((block_type, block_id))
+        if intruder is not None and intruder != owner:
+            _refuse(binding, (block_type, block_id), EntityId(owner), intruder)
+
+
+def _refuse(binding: CourseBinding, key: BlockKeyTuple, owner: EntityId, intruder: EntityId) -> None:
+    raise SnapshotError(
+        f"{binding.course_key}: entity {intruder} (written outside the import) would be block"
+        f" {key[0]}/{key[1]}, which is entity {owner}'s; refused, the course keeps serving its previous"
+        " structure (give the newcomer another code)"
+    )
 
 
 _NO_BLOCK_XML: tuple[str | None, str | None] = (None, "the component version has no block.xml")
