@@ -372,10 +372,10 @@ def _refuse_shared_keys(
     taken = BlockEntity.objects.filter(
         binding=binding, block_type__in={t for t, _ in keys}, block_id__in={i for _, i in keys}
     ).values_list("block_type", "block_id", "entity_id")
-    for block_type, block_id, owner in taken:
+    for block_type, block_id, owner_id in taken:
         intruder = keys.get((block_type, block_id))
-        if intruder is not None and intruder != owner:
-            _refuse(binding, (block_type, block_id), EntityId(owner), intruder)
+        if intruder is not None and intruder != owner_id:
+            _refuse(binding, (block_type, block_id), EntityId(owner_id), intruder)
 
 
 def _refuse(binding: CourseBinding, key: BlockKeyTuple, owner: EntityId, intruder: EntityId) -> None:
