@@ -373,9 +373,9 @@ def _refuse_shared_keys(
         binding=binding, block_type__in={t for t, _ in keys}, block_id__in={i for _, i in keys}
     ).values_list("block_type", "block_id", "entity_id")
     for block_type, block_id, owner_id in taken:
-        intruder = keys.get((block_type, block_id))
-        if intruder is not None and intruder != owner_id:
-            _refuse(binding, (block_type, block_id), EntityId(owner_id), intruder)
+        intruder, owner = keys.get((block_type, block_id)), EntityId(owner_id)
+        if intruder is not None and intruder != owner:
+            _refuse(binding, (block_type, block_id), owner, intruder)
 
 
 def _refuse(binding: CourseBinding, key: BlockKeyTuple, owner: EntityId, intruder: EntityId) -> None:
