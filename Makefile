@@ -7,7 +7,7 @@ PYTHON312 ?= $(shell for p in $$(ls -d $$(pyenv root 2>/dev/null)/versions/3.12*
 	"$$p" -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v "$$p"; break; }; done)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test test-sqlite test-mysql test-platform lint venv bench bench-mysql
+.PHONY: demo test test-sqlite test-mysql test-platform test-tutor lint venv bench bench-mysql
 
 $(VENV)/.base: pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 1; }
@@ -38,6 +38,13 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy lc_modulestore compile settings
+	@# What PyPI would get: the wheel and the sdist built (from the venv's setuptools, no index; build/
+	@# cleared first, or a module since deleted would still be packed), their metadata and README checked
+	@# as PyPI renders them; then the docs against the code (settings, commands, files).
+	rm -rf build && dist="$$(mktemp -d)" && trap 'rm -rf "$$dist" build' EXIT && \
+	    $(PY) -m build --no-isolation --sdist --wheel --outdir "$$dist" . >/dev/null && \
+	    $(VENV)/bin/twine check --strict "$$dist"/*
+	$(VENV)/bin/pytest -q tests/test_docs.py
 
 test-sqlite: $(VENV)/.test
 	$(VENV)/bin/pytest -q
@@ -57,8 +64,26 @@ test-mysql: $(VENV)/.test
 	    $(VENV)/bin/pytest -q tests/platform/test_course_files.py || status=$$?; } || status=$$?; \
 	bash tests/mariadb.sh stop; exit $$status
 
-## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB.
-test: lint
+# The Tutor plugin's own venv: Tutor 22 from PyPI, the plugin, uv as the openedx image has it (Tutor
+# 22's Dockerfile copies uv 0.13.5) and setuptools (the plugin's wheel built offline); nothing of the
+# project's: the plugin must not need it.
+TUTOR_VENV := var/tutor-venv
+$(TUTOR_VENV)/.installed: tutor-contrib-lc-modulestore/pyproject.toml
+	@test -n "$(PYTHON312)" || { echo "Python 3.12 not found (install it, e.g. 'pyenv install 3.12')"; exit 1; }
+	rm -rf $(TUTOR_VENV)
+	$(PYTHON312) -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+	    'tutor==22.*' 'uv==0.13.5' 'setuptools>=70.1' 'pytest>=8' -e ./tutor-contrib-lc-modulestore
+	touch $@
+
+## The Tutor plugin (tutor-contrib-lc-modulestore/) against real Tutor 22 in a scratch TUTOR_ROOT: the
+## rendered Dockerfile and settings (run over Tutor's own stores), the do jobs (no Docker needed).
+test-tutor: $(TUTOR_VENV)/.installed $(VENV)/.base
+	LC_PROJECT_PYTHON=$(CURDIR)/$(PY) $(TUTOR_VENV)/bin/pytest -q tutor-contrib-lc-modulestore
+
+## Install everything, start MariaDB, lint, and run the whole suite on SQLite and on MariaDB, and the
+## Tutor plugin's tests.
+test: lint test-tutor
 	@# The two databases' legs are independent (SQLite in memory, a private MariaDB): run them side
 	@# by side, each leg's output kept together.
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-mysql

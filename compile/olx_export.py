@@ -1,3 +1,4 @@
+# Over 400 lines: Open edX's reading rules for each part of an export, on the one reader sharing their state.
 """
 Read an OLX course export into one in-memory tree, the way Open edX's importer reads it.
 

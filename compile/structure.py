@@ -1,3 +1,4 @@
+# Over 400 lines: full and incremental compiles in one class, so an incremental one equals a full one.
 """
 Compile a course snapshot into Split documents: one structure, one definition per block, the index.
 

@@ -1,3 +1,4 @@
+# Over 400 lines: every table's admin page, in the one module Django's admin autodiscovers.
 """
 Operators' view of the project's tables: what is bound, compiled, failing, and flagged, with
 actions to turn courses on and off, and each course's files. Everything compiled or imported is

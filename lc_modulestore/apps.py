@@ -1,9 +1,22 @@
 """
 App config: registers the course root container type with Learning Core, the compile after every
 publish, the record of each compile, and the system checks.
+
+It is also an Open edX platform plugin (edx-django-utils' ``plugin_app``, found through the
+``lms.djangoapp`` and ``cms.djangoapp`` entry points in pyproject.toml): once installed, the LMS and
+Studio add the app to ``INSTALLED_APPS`` themselves and run :mod:`lc_modulestore.plugin_settings`
+at the end of their common and production settings.
 """
 
 from django.apps import AppConfig
+from edx_django_utils.plugins import PluginSettings
+
+# edx-platform's names (openedx/core/djangoapps/plugins/constants.py: ProjectType, SettingsType),
+# written out: that module is the platform's, not importable where the platform is not installed.
+LMS, CMS = "lms.djangoapp", "cms.djangoapp"
+COMMON, PRODUCTION = "common", "production"
+
+_SETTINGS = {PluginSettings.RELATIVE_PATH: "plugin_settings"}
 
 
 class LcModulestoreConfig(AppConfig):
@@ -11,6 +24,14 @@ class LcModulestoreConfig(AppConfig):
     label = "lc_modulestore"
     verbose_name = "Learning Core ModuleStore"
     default_auto_field = "django.db.models.BigAutoField"
+
+    # One settings module for both: the production call repeats the common one's defaults harmlessly
+    # and wraps the stores once the site's own MODULESTORE and CONTENTSTORE are read.
+    plugin_app = {
+        PluginSettings.CONFIG: {
+            project: {COMMON: _SETTINGS, PRODUCTION: _SETTINGS} for project in (LMS, CMS)
+        },
+    }
 
     def ready(self) -> None:
         # Learning Core builds container versions through this registry; without the pairing, a

@@ -1,8 +1,8 @@
 """
 Settings shared by every way of running this project outside an LMS.
 
-In an LMS only the app list matters: add ``lc_modulestore`` next to the Learning Core apps
-the platform already installs.
+In an LMS none of this is used: the platform installs the Learning Core apps, and adds
+``lc_modulestore`` itself through the plugin's entry points (``lc_modulestore/plugin_settings.py``).
 """
 
 import os

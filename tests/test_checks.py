@@ -117,6 +117,21 @@ def test_w002_no_fallback_while_some_course_is_off(compiled: CourseBinding) -> N
         assert ids() == []
 
 
+def test_w003_w004_switch_on_but_a_store_is_not_wrapped() -> None:
+    mongo = {"ENGINE": "xmodule.contentstore.mongo.MongoContentStore", "DOC_STORE_CONFIG": {}}
+    with override_settings(LC_MODULESTORE_SERVE=False, MODULESTORE={}, CONTENTSTORE=mongo):
+        assert ids(database=False) == []  # switch off: the site configures its stores itself
+    with override_settings(LC_MODULESTORE_SERVE=True, MODULESTORE={}, CONTENTSTORE=mongo):
+        assert ids(database=False) == ["lc_modulestore.W003", "lc_modulestore.W004"]
+        (warning,) = messages("lc_modulestore.W004")
+        assert "MongoContentStore" in warning.msg and "configure(globals())" in warning.hint
+    wrapped = {"ENGINE": "lc_modulestore.contentstore.LearningCoreContentStore", "DOC_STORE_CONFIG": {}}
+    with override_settings(
+        LC_MODULESTORE_SERVE=True, MODULESTORE=_modulestore(fallback={"ENGINE": "s"}), CONTENTSTORE=wrapped
+    ):
+        assert ids(database=False) == []
+
+
 def test_database_checks_wait_for_a_database() -> None:
     set_course_override(DEFAULT_FLAG_NAME, "course-v1:Other+X+Y", True)
     assert ids(database=False) == []  # plain `check` does not query; `check --database default` does

@@ -1,6 +1,7 @@
 """
 docs/OPERATIONS.md's rollout and rollback, run as written: every ``python manage.py`` line of
-those two sections, in order, in a scratch directory (database and media), each expected to exit 0.
+those two sections, in order, in a scratch directory (database and media), each expected to exit 0,
+and the import printing what the guide shows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def walkthrough_commands() -> list[str]:
     return commands
 
 
+def shown_import_output() -> list[str]:
+    """The output the rollout section shows for its import (its first ``text`` block)."""
+    section = GUIDE.read_text().split(SECTIONS[0], 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```text\n(.*?)```", section, flags=re.S)[0].splitlines()
+
+
 def test_the_guide_has_a_walkthrough() -> None:
     commands = walkthrough_commands()
     assert commands[0] == "python manage.py migrate"
@@ -51,6 +58,8 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
             pytest.fail(f"{command!r} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
         outputs[command] = done.stdout
     assert (tmp_path / "lc_modulestore.sqlite3").is_file()  # the scratch database, not var/
+    imported = next(out for command, out in outputs.items() if " lc_import_olx " in command)
+    assert imported.splitlines() == shown_import_output()  # the guide shows what the import prints
     status = next(out for command, out in outputs.items() if "lc_status" in command and "--json" in command)
     (course,) = json.loads(status)["courses"]
     assert course["course_key"] == KEY and course["served"] and course["flag_source"] == "course override"

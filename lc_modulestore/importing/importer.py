@@ -1,3 +1,4 @@
+# Over 400 lines: the import's one transaction, read export to publish, on one importer holding its state.
 """
 Import an OLX course export into Learning Core, through its public API only.
 

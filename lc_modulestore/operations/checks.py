@@ -21,6 +21,7 @@ from ..courses.models import BlockEntity, CourseBinding
 from ..serving.flags import DEFAULT_FLAG_NAME, ServingFlag
 from ..serving.models import CourseFlagOverride
 from ..storage.models import CourseIndex
+from .contentstore_settings import LEARNING_CORE_CONTENTSTORE
 from .modulestore_settings import learning_core_stores
 
 __all__ = ["REQUIRED_APPS", "register_checks"]
@@ -33,6 +34,7 @@ def register_checks() -> None:
     checks.register(check_learning_core_apps, TAG)
     checks.register(check_structure_cache, TAG, checks.Tags.caches)
     checks.register(check_async_compile, TAG)
+    checks.register(check_serving_switch, TAG)
     checks.register(check_flags_have_structures, TAG, checks.Tags.database)
     checks.register(check_store_fallback, TAG, checks.Tags.database)
     checks.register(check_block_key_collation, TAG, checks.Tags.database)
@@ -88,6 +90,42 @@ def check_async_compile(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             )
         ]
     return []
+
+
+def check_serving_switch(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """
+    The platform plugin wraps the stores while settings load; a settings file that sets them again
+    afterwards (Tutor's sets ``CONTENTSTORE``), or a store it does not recognize, leaves one unwrapped.
+    """
+    if not conf.SERVE.value:
+        return []
+    messages: list[checks.CheckMessage] = []
+    again = (
+        "a settings file that sets it after the platform's production settings (Tutor's) must end with"
+        " `from lc_modulestore.plugin_settings import configure; configure(globals())`"
+    )
+    if not learning_core_stores(getattr(settings, "MODULESTORE", None) or {}):
+        messages.append(
+            checks.Warning(
+                "LC_MODULESTORE_SERVE is on, but MODULESTORE has no LearningCoreModuleStore: every course"
+                " is served by the other stores",
+                hint=f"MODULESTORE needs a Split store (DraftVersioningModuleStore) to wrap; {again}.",
+                id="lc_modulestore.W003",
+            )
+        )
+    engine = (getattr(settings, "CONTENTSTORE", None) or {}).get("ENGINE")
+    if engine != LEARNING_CORE_CONTENTSTORE:
+        messages.append(
+            checks.Warning(
+                f"LC_MODULESTORE_SERVE is on, but CONTENTSTORE's engine is {engine!r}: course files of"
+                " courses served from Learning Core are not found",
+                hint="Only MongoContentStore is wrapped by the switch; wrap another engine yourself"
+                " (lc_modulestore.operations.contentstore_settings.serve_files_from_learning_core),"
+                f" and {again}.",
+                id="lc_modulestore.W004",
+            )
+        )
+    return messages
 
 
 def _wanted(databases: Sequence[str] | None) -> bool:

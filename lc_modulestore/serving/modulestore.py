@@ -58,6 +58,18 @@ __all__ = ["CourseSummary", "LearningCoreModuleStore"]
 
 log = logging.getLogger(__name__)
 
+# What the platform passes every store besides the options named below (docs/SPLIT_CONTRACT.md §4.1:
+# ``create_modulestore_instance``'s arguments, and the connection options Split's base class still
+# takes from old configurations): accepted and not needed. Any other option is one this store does
+# not have (a misspelt ``fallback`` or ``flag_name`` would otherwise go unnoticed): warned about.
+PLATFORM_OPTIONS = frozenset(
+    {
+        "metadata_inheritance_cache_subsystem",
+        "error_tracker",
+        *("db", "collection", "host", "port", "tz_aware", "user", "password"),
+    }
+)
+
 
 class LearningCoreModuleStore(ReadOnlyWrites):
     """A read-only ModuleStore over the Split documents compiled from Learning Core publishes."""
@@ -119,8 +131,11 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         }
         self._thread = threading.local()
         self._infos: SettingSizedLRU[Any, StructureInfo] = SettingSizedLRU(conf.STRUCTURE_INFO_LRU_SIZE)
-        if kwargs:
-            log.debug("LearningCoreModuleStore ignores options %s", sorted(kwargs))
+        if unknown := sorted(kwargs.keys() - PLATFORM_OPTIONS):
+            log.warning(
+                "LearningCoreModuleStore has no option %s (ignored): check its OPTIONS in MODULESTORE",
+                ", ".join(unknown),
+            )
 
     @staticmethod
     def _class(default_class: str | type | None) -> type | None:

@@ -1,3 +1,4 @@
+# Over 400 lines: every hook the platform and XBlocks call on Split's runtime, over one structure's state.
 """
 The XBlock runtime that turns one compiled structure into XBlocks, as Split's runtime does.
 

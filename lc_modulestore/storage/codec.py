@@ -1,3 +1,4 @@
+# Over 400 lines: the stored format's encoder and decoder side by side: a layout change changes both.
 """
 Bytes for compiled documents, chosen for decode speed and size (docs/DESIGN.md §8).
 
