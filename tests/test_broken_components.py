@@ -166,3 +166,20 @@ def test_deleting_a_broken_block_drops_its_record(binding: CourseBinding, publis
     publish(binding)
     assert BROKEN not in live(binding) and not CompiledErrorBlock.objects.filter(binding=binding).exists()
     assert_incremental_equals_full(binding)
+
+
+def test_a_component_without_block_xml_becomes_an_error_block(binding: CourseBinding, publish: Any) -> None:
+    """README's guarantee names a missing block.xml: a version whose block.xml was removed."""
+    html = lc_ops.entity_of(binding, "html", "summary_html")
+    content_api.create_next_component_version(
+        html, media_to_replace={"block.xml": None}, created=lc_ops.now()
+    )
+    publish(binding, [html])
+
+    assert not CompileFailure.objects.filter(binding=binding).exists()
+    blocks = live(binding)
+    assert ("html", "summary_html") not in blocks and BROKEN in blocks
+    definition = compiled_course(KEY).blocks["error/html:summary_html"].definition
+    assert "has no block.xml" in definition["error_msg"]
+    assert CompiledErrorBlock.objects.filter(binding=binding, block_id="summary_html").exists()
+    assert_incremental_equals_full(binding)
