@@ -6,6 +6,7 @@ the connection usable, and the next import in the same process works. On SQLite 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -63,3 +64,12 @@ def test_a_bad_reimport_keeps_the_course_and_the_next_one_works(sample_copy: Pat
             import_olx(sample_copy)
     assert published_course(KEY).as_json() == served
     assert not connection.in_atomic_block and not connection.needs_rollback
+
+    # ... and the next import works: the export fixed (and changed), imported, published, served.
+    fixed = sample_copy.parent / "fixed"
+    shutil.copytree(SAMPLE_COURSE, fixed)
+    html = fixed / "html" / "welcome_html.html"
+    html.write_text(html.read_text() + "<p>after the failures</p>")
+    result = run_import(fixed)
+    assert result.changed >= 1 and result.publish_log_id is not None
+    assert "after the failures" in str(published_course(KEY).as_json())
