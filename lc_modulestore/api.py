@@ -31,8 +31,9 @@ from .importing.course_files import FileCounts
 from .importing.importer import ImportResult, OlxImportError, import_olx
 from .importing.models import ImportReport
 from .importing.reports import last_report
+from .operations.course_files import course_file_list
 from .storage.codec import decode_definition, decode_structure
-from .storage.course_files import FileRecord, course_file_index
+from .storage.course_files import FileRecord
 from .storage.models import CompiledDefinition, CourseIndex
 
 __all__ = [
@@ -218,4 +219,4 @@ def course_files(course_key: str | CourseKey) -> list[FileRecord]:
     The course's published files (``static/`` of its export), in name order: what the LMS's
     contentstore serves for it once its flag is on (``lc_modulestore.contentstore``).
     """
-    return list(course_file_index(CourseKey.from_string(str(course_key))).values())
+    return course_file_list(str(course_key))

@@ -25,7 +25,7 @@ from xmodule.contentstore.content import ContentStore, StaticContent, StaticCont
 from xmodule.exceptions import NotFoundError
 
 from .exceptions import ReadOnlyContentStoreError
-from .serving.course_files import CourseFileReader, matches, sorted_documents
+from .serving.course_files import CourseFileReader, file_document, matches, sorted_documents
 from .serving.fallback import load_object
 from .serving.flags import DEFAULT_FLAG_NAME
 from .storage.course_files import FileRecord, open_file
@@ -103,10 +103,12 @@ class LearningCoreContentStore(ContentStore):
         """The file's document (built-in attributes included); NotFoundError when there is none."""
         if not self.serves(location.course_key):
             return self.fallback.get_attrs(location)
-        for document in self.files.documents(location.course_key):
-            if document["asset_key"] == location.for_branch(None):
-                return {name: value for name, value in document.items() if name != "asset_key"}
-        raise NotFoundError(str(location.for_branch(None)))
+        record = self.files.record(location)
+        if record is None:
+            raise NotFoundError(str(location.for_branch(None)))
+        document = file_document(location.course_key, record)
+        del document["asset_key"]
+        return document
 
     def get_attr(self, location: Any, attr: str, default: Any = None) -> Any:
         return self.get_attrs(location).get(attr, default)

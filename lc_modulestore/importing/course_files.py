@@ -95,6 +95,7 @@ class FileWriter:
         self.problems = problems
         self.counts = FileCounts()
         self._media_types: dict[str, int] = {}
+        self._component_type: Any = None
 
     def write(self, files: CourseFiles) -> FileCounts:
         """
@@ -103,9 +104,9 @@ class FileWriter:
         nothing at all when ``static/`` could not be read completely.
         """
         current = self._current()
+        codes = {row.row.entity.component.component_code for row in current.values()}  # kept ones too
         for name in files.kept:
             current.pop(name, None)
-        codes = {row.row.entity.component.component_code for row in current.values()}
         for static in files.files:
             data = self._read(static)
             if data is not None:
@@ -157,10 +158,8 @@ class FileWriter:
             "content_type": static.content_type,
             "locked": static.locked,
         }
-        same_media = (
-            now is not None and now.draft_media_id is not None and now.draft_media_id == now.row.media_id
-        )
-        if same_media and now is not None and now.row.md5 == md5:
+        # The draft holds the media the row's md5 was computed for (None, a deleted draft, never does).
+        if now is not None and now.draft_media_id == now.row.media_id and now.row.md5 == md5:
             self._update_facts(now.row, facts)
             return
         media = content_api.get_or_create_file_media(
@@ -182,9 +181,7 @@ class FileWriter:
             return
         component, _ = content_api.create_component_and_version(
             self.lp_id,
-            component_type=content_api.get_or_create_component_type(
-                ASSET_COMPONENT_NAMESPACE, ASSET_COMPONENT_TYPE
-            ),
+            component_type=self._asset_type(),
             component_code=self._code(static.name, codes),
             title=static.display_name,
             created=self.now,
@@ -213,6 +210,14 @@ class FileWriter:
             code = f"{code}.{hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:12]}"
         codes.add(code)
         return code
+
+    def _asset_type(self) -> Any:
+        """Looked up once per import, not once per new file."""
+        if self._component_type is None:
+            self._component_type = content_api.get_or_create_component_type(
+                ASSET_COMPONENT_NAMESPACE, ASSET_COMPONENT_TYPE
+            )
+        return self._component_type
 
     def _media_type_id(self, content_type: str | None) -> int:
         wanted = content_type if content_type and _MEDIA_TYPE.match(content_type) else _OCTET_STREAM

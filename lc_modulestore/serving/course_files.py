@@ -28,6 +28,7 @@ __all__ = [
     "ASSET_CATEGORY",
     "CourseFileReader",
     "file_document",
+    "file_record",
     "matches",
     "serves_course",
     "sorted_documents",
@@ -59,10 +60,7 @@ class CourseFileReader:
         return serves_course(self.flag, self.db_connection, course_key)
 
     def record(self, asset_key: Any) -> FileRecord | None:
-        """The published file of ``asset_key`` (thumbnails: none are made for these courses)."""
-        if asset_key.block_type != ASSET_CATEGORY:
-            return None
-        return course_file_index(asset_key.course_key).get(asset_key.block_id)
+        return file_record(asset_key)
 
     def documents(self, course_key: Any) -> list[dict[str, Any]]:
         """Every file of the course as MongoContentStore lists it, in name order."""
@@ -77,6 +75,13 @@ def serves_course(flag: ServingFlag, db_connection: LearningCorePersistenceBacke
         return False
     index = db_connection.get_course_index(course_key, ignore_case=True)
     return index is not None and PUBLISHED_BRANCH in index["versions"]
+
+
+def file_record(asset_key: Any) -> FileRecord | None:
+    """The published file of ``asset_key`` (thumbnails: none are made for these courses)."""
+    if asset_key.block_type != ASSET_CATEGORY:
+        return None
+    return course_file_index(asset_key.course_key).get(asset_key.block_id)
 
 
 def file_document(course_key: Any, record: FileRecord) -> dict[str, Any]:
@@ -167,9 +172,7 @@ _DESCENDING: Final = 2  # ModuleStoreEnum.SortOrder.descending
 
 def find_asset_metadata(asset_key: Any, **kwargs: Any) -> Any:
     """Split's answer for a course file: its ``AssetMetadata``, None for a name (or type) it lacks."""
-    if asset_key.block_type != ASSET_CATEGORY:
-        return None
-    record = course_file_index(asset_key.course_key).get(asset_key.block_id)
+    record = file_record(asset_key)
     return None if record is None else _metadata(asset_key, record, **kwargs)
 
 
