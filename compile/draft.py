@@ -26,7 +26,7 @@ from bson import ObjectId
 
 from .gc_pause import without_gc
 from .snapshot import CourseSnapshot, SnapshotError
-from .structure import CompiledCourse, compile_snapshot
+from .structure import CompiledCourse, compile_snapshot, id_prefix
 from .vocabulary import DRAFT_BRANCH, BlockKeyTuple
 
 __all__ = ["compile_draft", "draft_structure_id", "split_version"]
@@ -37,13 +37,15 @@ type Structure = dict[str, Any]
 type _MarkedEdits = dict[tuple[int, ObjectId | None], dict[str, Any]]
 
 
-def draft_structure_id(package_uuid: UUID, draft_change_log_id: int, publish_log_id: int) -> ObjectId:
+def draft_structure_id(
+    package_uuid: UUID, draft_change_log_id: int, publish_log_id: int, generation: int = 0
+) -> ObjectId:
     """
-    New for every (DraftChangeLog, PublishLog) pair, the same on a recompile of that pair: 4 bytes
-    for the package, 8 of a hash of the two ids (either can grow without the other).
+    New for every (DraftChangeLog, PublishLog) pair, the same on a recompile of that pair giving
+    the same documents: 4 bytes for the package (and the id generation, as every id of the
+    course), 8 of a hash of the two ids (either can grow without the other).
     """
-    parts = f"draft-structure\x1f{package_uuid}".encode()
-    prefix = hashlib.blake2b(parts, digest_size=4).digest()
+    prefix = id_prefix("draft-structure", package_uuid, generation)
     pair = hashlib.blake2b(f"{draft_change_log_id}\x1f{publish_log_id}".encode(), digest_size=8).digest()
     return ObjectId(prefix + pair)
 
@@ -79,7 +81,9 @@ def compile_draft(
         raise SnapshotError(f"{snapshot.course_key}: a {snapshot.branch} snapshot is not a draft")
     compiled = compile_snapshot(snapshot, previous, positions)
     structure = compiled.structure
-    structure["_id"] = draft_structure_id(snapshot.package_uuid, snapshot.publish_log_id, publish_log_id)
+    structure["_id"] = draft_structure_id(
+        snapshot.package_uuid, snapshot.publish_log_id, publish_log_id, snapshot.id_generation
+    )
     blocks: list[Block] = structure["blocks"]
     if published is not None and published_positions is None:
         published_positions = {(b["block_type"], b["block_id"]): i for i, b in enumerate(published["blocks"])}

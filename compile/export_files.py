@@ -14,12 +14,28 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from lxml import etree
 
-__all__ = ["XML_PARSER", "ExportFiles", "OlxError", "OlxUnreadable", "split_where", "xml_text_problem"]
+from .import_report import printable
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "XML_PARSER",
+    "ExportFiles",
+    "ExportLimits",
+    "OlxError",
+    "OlxUnreadable",
+    "json_strings",
+    "printable",
+    "split_where",
+    "unencodable_problem",
+    "xml_text_problem",
+]
 
 # CDATA kept, entities never resolved, no DTD loaded, nothing fetched from the network.
 XML_PARSER: Final = etree.XMLParser(
@@ -27,6 +43,57 @@ XML_PARSER: Final = etree.XMLParser(
 )
 # Characters XML 1.0 cannot hold (lxml refuses them in attributes and text).
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A lone surrogate: UTF-8 cannot encode it, so no database column or JSON encoder takes it.
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def unencodable_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored (a lone surrogate, which UTF-8 cannot encode), or None."""
+    bad = _SURROGATE.search(text)
+    if bad is None:
+        return None
+    return f"holds U+{ord(bad.group()):04X}, a lone surrogate, which UTF-8 cannot encode"
+
+
+def json_strings(value: Any) -> Iterator[str]:
+    """Every string in a parsed JSON value: object keys and values, nested ones included."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield str(key)
+            yield from json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from json_strings(item)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportLimits:
+    """
+    How big an export may be, so that a hostile or broken one is refused (naming it) before it
+    fills the disk or the memory, or holds an import for hours. The defaults hold the largest real
+    exports with room to spare: the Open edX demo course unpacks to 21 MB in 800 files, has 407
+    blocks, and its biggest OLX file is a 200 KB html body (no course of the corpus has a unit of
+    more than 43 children).
+
+    ``max_bytes``: what a ``.tar.gz`` may unpack to (a few kilobytes of gzip can declare
+    gigabytes). ``max_members``: the files and folders an export holds, in an archive or a folder
+    (each course file becomes a Learning Core component). ``max_file_bytes``: the largest file read
+    whole into memory (XML, html bodies, pages, policy JSON; a course file of ``static/`` has
+    Learning Core's own limit of 50 MB): parsed, a file takes several times its size, and Split
+    could not store a definition over MongoDB's 16 MB either. ``max_blocks``: the block uses read
+    (a shared block counts at each use), so that a unit of 50,000 children or a flood of pointers
+    stops the read, not the process.
+    """
+
+    max_bytes: int = 8 * 1024**3
+    max_members: int = 100_000
+    max_file_bytes: int = 8 * 1024**2
+    max_blocks: int = 20_000
+
+
+DEFAULT_LIMITS: Final = ExportLimits()
 
 
 class OlxError(ValueError):
@@ -36,6 +103,9 @@ class OlxError(ValueError):
     """
 
     def __init__(self, where: str, message: str, *, key: str | None = None) -> None:
+        # Named from a non-UTF-8 file name or a JSON escape, the error is still printable and storable.
+        where, message = printable(where), printable(message)
+        key = None if key is None else printable(key)
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
@@ -74,16 +144,25 @@ def _line_at(data: str | bytes, offset: int) -> int:
 class ExportFiles:
     """Every file access of the reader: paths resolved and kept inside ``root``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_file_bytes: int | None = None) -> None:
         self.root = root
         self.real_root = root.resolve()
+        # Files read whole into memory (XML, bodies, JSON) are refused past this size; None: any size.
+        self.max_file_bytes = max_file_bytes
+        self._relative: dict[Path, str] = {}
 
     def rel(self, path: Path) -> str:
         """The path as the export names it (relative to the root, ``..`` left as written)."""
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+        # Asked for every block of a file (its problems' and sources' places): remembered, as
+        # pathlib's relative_to was most of the time a unit of 20,000 children took to read.
+        known = self._relative.get(path)
+        if known is None:
+            try:
+                known = str(path.relative_to(self.root))
+            except ValueError:
+                known = str(path)
+            self._relative[path] = known
+        return known
 
     def inside(self, path: Path, referrer: str) -> Path:
         """``path`` resolved, symlinks followed; OlxError (naming ``referrer``) if it leaves the export."""
@@ -125,10 +204,31 @@ class ExportFiles:
             raise OlxUnreadable(
                 referrer, f"points to {self.rel(path)}, which does not exist", key=self.rel(path)
             )
+        self.check_size(resolved, self.rel(path))
         try:
             return resolved.read_bytes()
         except OSError as exc:
             raise OlxError(self.rel(path), f"cannot be read ({exc.strerror or exc})") from exc
+
+    def check_size(self, path: Path, relative: str) -> None:
+        """
+        A file over ``max_file_bytes`` is not read: parsed, it would take several times its size
+        in memory, and no real export has one near the limit. It counts as unreadable (its block
+        becomes an error block), as a file that is not UTF-8 does; the caller decides otherwise.
+        """
+        if self.max_file_bytes is None:
+            return
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise OlxError(relative, f"cannot be read ({exc.strerror or exc})") from exc
+        if size > self.max_file_bytes:
+            raise OlxUnreadable(
+                relative,
+                f"{relative} is {size:,} bytes; the import reads no file of the export over"
+                f" {self.max_file_bytes:,} bytes (LC_MODULESTORE_IMPORT_FILE_MAX_BYTES)",
+                key=relative,
+            )
 
     def read_text(self, path: Path, referrer: str) -> str:
         """The file as UTF-8 text (what Studio writes); anything else names the first bad byte."""

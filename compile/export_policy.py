@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from .export_files import ExportFiles, OlxError, xml_text_problem
+from .export_files import ExportFiles, OlxError, json_strings, xml_text_problem
 
 __all__ = ["PolicyFile"]
 
@@ -49,7 +49,7 @@ class PolicyFile:
             raise OlxError(
                 self.where(key, name), f"{key}: {name}: NaN is not a JSON value", key=f"{key}.{name}"
             )
-        for text in _strings(value):
+        for text in json_strings(value):
             problem = xml_text_problem(text)
             if problem is not None:
                 raise OlxError(self.where(key, name), f"{key}: {name} {problem}", key=f"{key}.{name}")
@@ -100,16 +100,3 @@ def _not_finite(value: Any) -> bool:
     if isinstance(value, list):
         return any(_not_finite(item) for item in value)
     return False
-
-
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON value: keys and values, nested ones included."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield str(key)
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)

@@ -11,10 +11,11 @@ and the commands all speak this one type (``docs/IMPORT_RULES.md``, gap G9).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Any, Final, Literal
 
-__all__ = ["ERROR", "NOTE", "WARNING", "ImportProblem", "Severity"]
+__all__ = ["ERROR", "NOTE", "WARNING", "ImportProblem", "Severity", "printable"]
 
 Severity = Literal["error", "warning", "note"]
 # The block could not be read: it became an error block (or was left out) and the rest imported.
@@ -23,6 +24,24 @@ ERROR: Final[Severity] = "error"
 WARNING: Final[Severity] = "warning"
 # Something Open edX ignores was ignored (drafts/, a comment, a policy for an absent block).
 NOTE: Final[Severity] = "note"
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """
+    ``text`` as a report, an error or a terminal can hold it. A lone surrogate (what Python makes
+    of a byte of a file name that is not UTF-8, or of a JSON ``"\\ud800"``) has no UTF-8 form, so
+    no JSON encoder or database column takes it: the byte is written ``\\xff``, another lone
+    surrogate ``\\ud800``; everything else is kept as it is.
+    """
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +60,11 @@ class ImportProblem:
     key: str
     message: str
     action: str
+
+    def __post_init__(self) -> None:
+        # A problem naming a non-UTF-8 file, or quoting a JSON "\\ud800", stays storable.
+        for name in ("file", "key", "message", "action"):
+            object.__setattr__(self, name, printable(getattr(self, name)))
 
     @property
     def where(self) -> str:

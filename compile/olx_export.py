@@ -38,7 +38,16 @@ from typing import Any
 from lxml import etree
 
 from .error_blocks import error_block_fields, missing_body_error, missing_definition_error
-from .export_files import ExportFiles, OlxError, OlxUnreadable, xml_text_problem
+from .export_files import (
+    DEFAULT_LIMITS,
+    ExportFiles,
+    ExportLimits,
+    OlxError,
+    OlxUnreadable,
+    json_strings,
+    unencodable_problem,
+    xml_text_problem,
+)
 from .export_policy import PolicyFile
 from .html_paths import definition_candidates, html_body_candidates, read_body, resolve_inside
 from .import_report import ERROR, NOTE, WARNING, ImportProblem, Severity
@@ -64,7 +73,9 @@ from .naming import (
 from .vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, ERROR_TYPE, NON_BLOCK_CHILDREN
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "ArchiveLimits",
+    "ExportLimits",
     "OlxBlock",
     "OlxCourse",
     "OlxError",
@@ -159,23 +170,17 @@ def serialize_element(element: etree._Element) -> str:
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class ArchiveLimits:
-    """
-    How much a ``.tar.gz`` may unpack to: a few kilobytes of gzip can declare gigabytes, and an
-    archive is refused (naming it) before it fills the disk. The defaults hold the largest real
-    exports with room to spare (the Open edX demo course unpacks to 21 MB in 1,100 members).
-    """
-
-    max_bytes: int = 8 * 1024**3
-    max_members: int = 200_000
+# The name the archive limits were first given (the importer builds them under it).
+ArchiveLimits = ExportLimits
 
 
 @contextmanager
-def olx_export_folder(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> Iterator[Path]:
+def olx_export_folder(path: Path, limits: ExportLimits = DEFAULT_LIMITS) -> Iterator[Path]:
     """The export's root folder (the one holding ``course.xml``), unpacking a ``.tar.gz`` if given one."""
     if path.is_dir():
-        yield _find_course_root(path)
+        root = _find_course_root(path)
+        _count_members(root, limits)
+        yield root
         return
     if not path.is_file():
         raise OlxError(str(path), "no such file or folder")
@@ -184,7 +189,32 @@ def olx_export_folder(path: Path, limits: ArchiveLimits = ArchiveLimits()) -> It
         yield _find_course_root(Path(tmp), str(path))
 
 
-def _extract(archive_path: Path, target: Path, limits: ArchiveLimits) -> None:
+def _count_members(root: Path, limits: ExportLimits) -> None:
+    """
+    A folder export holds no more files and folders than an archive may (``max_members``),
+    counted before anything is read, without following links, stopping at the first one over.
+    """
+    count = 0
+    folders = [root]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue  # reported by whoever reads that folder
+        for entry in entries:
+            count += 1
+            if count > limits.max_members:
+                raise OlxError(
+                    str(root),
+                    f"holds more than {limits.max_members:,} files and folders"
+                    " (LC_MODULESTORE_ARCHIVE_MAX_MEMBERS); refusing to import it",
+                    key=os.path.relpath(entry.path, root),
+                )
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(Path(entry.path))
+
+
+def _extract(archive_path: Path, target: Path, limits: ExportLimits) -> None:
     """
     Unpack with tarfile's ``data`` filter: no member outside ``target``, no absolute path, no link
     pointing out, no device file; and no more than ``limits`` allow, counted from each member's
@@ -233,12 +263,12 @@ def _find_course_root(folder: Path, name: str | None = None) -> Path:
     raise OlxError(name or str(folder), "no course.xml found (expected an OLX course export)")
 
 
-def read_course_export(root: Path) -> OlxCourse:
+def read_course_export(root: Path, limits: ExportLimits = DEFAULT_LIMITS) -> OlxCourse:
     """
     Parse a whole export folder. Problems Open edX survives are in ``problems``; raises
-    :class:`OlxError` only for a course that cannot be imported at all.
+    :class:`OlxError` only for a course that cannot be imported at all (or past ``limits``).
     """
-    return _ExportReader(root).read()
+    return _ExportReader(root, limits).read()
 
 
 class _Unreadable(Exception):
@@ -251,9 +281,11 @@ class _Unreadable(Exception):
 
 
 class _ExportReader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, limits: ExportLimits = DEFAULT_LIMITS) -> None:
         self.root = root
-        self.files = ExportFiles(root)
+        self.limits = limits
+        self.files = ExportFiles(root, limits.max_file_bytes)
+        self.uses = 0  # block uses read so far (limits.max_blocks)
         self.parser = platform_parser()
         self.namer = BlockNamer()
         self.problems: list[ImportProblem] = []
@@ -363,12 +395,31 @@ class _ExportReader:
         self.unusable = frozenset(found.unusable)
 
     def read_grading(self, run: str | None) -> dict[str, Any]:
-        """The grading policy as Split stores it: the file's keys over the default (P3)."""
-        return self.lenient(grading_policy_paths(run), lambda: read_grading_policy(self.root, run)).value
+        """
+        The grading policy as Split stores it: the file's keys over the default (P3). A string
+        no database can store (a lone surrogate) refuses the import, as such a policy value does.
+        """
+        found = self.lenient(grading_policy_paths(run), lambda: read_grading_policy(self.root, run))
+        for text in json_strings(found.value):
+            problem = unencodable_problem(text)
+            if problem is not None:
+                raise OlxError(found.source or "grading_policy.json", f"{text!r:.60} {problem}")
+        return found.value
 
     def lenient(self, relatives: tuple[str, ...], read: Callable[[], LenientFile]) -> LenientFile:
-        """A policy file read leniently (its warnings reported); a wrong shape is still a refusal (P5)."""
+        """
+        A policy file read leniently (its warnings reported); a wrong shape is still a refusal
+        (P5), and so is a file too big to read: Open edX would read it, so ignoring it would
+        import another course than Open edX's.
+        """
         self.check_inside(relatives)
+        for relative in relatives:
+            path = self.root / relative
+            if path.is_file():
+                try:
+                    self.files.check_size(path, relative)
+                except OlxUnreadable as exc:
+                    raise OlxError(exc.where, f"{exc.message}; refusing to import", key=exc.key) from exc
         try:
             found = read()
         except PolicyShapeError as exc:
@@ -415,6 +466,13 @@ class _ExportReader:
             raise OlxError(where, f"<{tag}> is not a valid block type")
         if len(self.reading) >= _MAX_DEPTH:
             raise OlxError(where, f"blocks nested more than {_MAX_DEPTH} levels deep")
+        self.uses += 1
+        if self.uses > self.limits.max_blocks:
+            raise OlxError(
+                where,
+                f"the course has more than {self.limits.max_blocks:,} blocks (each use of a shared one"
+                " counted; LC_MODULESTORE_IMPORT_MAX_BLOCKS); refusing to import it",
+            )
         text = naming_text(element)
         if tag == ERROR_TYPE:
             return self.error_block(text, "", where, f"{tag}/?")  # an exported error block (E4)
@@ -585,9 +643,14 @@ class _ExportReader:
         return own, found.path
 
     def body_text(self, path: Path, relative: str) -> str:
-        """A body file's text, exactly as stored (H3); unreadable, the block cannot load."""
+        """A body file's text, exactly as stored (H3); unreadable or too big, the block cannot load."""
+        resolved = self.files.inside(path, relative)
         try:
-            text = read_body(self.files.inside(path, relative))
+            self.files.check_size(resolved, relative)
+        except OlxUnreadable as exc:
+            raise _Unreadable(exc.message, exc.where) from exc
+        try:
+            text = read_body(resolved)
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[: exc.start].count(b"\n") + 1
             raise _Unreadable(
@@ -652,13 +715,17 @@ class _ExportReader:
         if page is None:
             self.report(NOTE, where, "", f"{path.name} names no page of its folder", "ignored")
             return
+        key = f"{page.block_type}/{page.block_id}"
         try:
             value = self.files.read_json(path, where)
         except OlxUnreadable as exc:
-            self.report(
-                ERROR, exc.where, f"{page.block_type}/{page.block_id}", exc.message, f"{name} not set"
-            )
+            self.report(ERROR, exc.where, key, exc.message, f"{name} not set")
             return
+        for text in json_strings(value):
+            problem = unencodable_problem(text)
+            if problem is not None:  # the compile could not store the field
+                self.report(ERROR, where, key, f"{text!r:.60} {problem}", f"{name} not set")
+                return
         page.element.set(name, json.dumps(value))
 
 

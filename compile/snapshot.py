@@ -49,6 +49,10 @@ class EntitySnapshot:
     edited_by: UserId | None = None
     edit_publish_log_id: PublishLogId | None = None
     previous_edit_publish_log_id: PublishLogId | None = None
+    # When and by whom this version was made: its definitions' edit info, which is the same on
+    # both branches (they share definitions) and however often the version is published.
+    version_created: datetime | None = None
+    version_created_by: UserId | None = None
 
     @property
     def key(self) -> BlockKeyTuple:
@@ -89,6 +93,10 @@ class CourseSnapshot:
     child_keys: dict[EntityId, BlockKeyTuple] = field(default_factory=dict)
     # Which Split branch this state is compiled into: its structure ids are that branch's own.
     branch: str = PUBLISHED_BRANCH
+    # The course's id generation: every structure and definition id is derived within it. A
+    # compile that would put other documents under ids already used moves the course to the next
+    # one (documents served under an id never change: caches everywhere are keyed on it).
+    id_generation: int = 0
 
     def key_of(self, entity_id: EntityId) -> BlockKeyTuple:
         entity = self.entities.get(entity_id)

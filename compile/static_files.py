@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from opaque_keys.edx.locator import AssetLocator
 
-from .export_files import ExportFiles, OlxError
+from .export_files import DEFAULT_LIMITS, ExportFiles, ExportLimits, OlxError, OlxUnreadable, xml_text_problem
 from .import_report import ERROR, NOTE, WARNING, ImportProblem
 from .lenient_json import read_json_leniently
 
@@ -83,15 +83,19 @@ def asset_name(import_path: str) -> str:
     return AssetLocator.clean_keeping_underscores(import_path.replace("/", "_"))
 
 
-def read_static_files(root: Path) -> CourseFiles:
-    """Every course file of the export at ``root`` and its ``assets.json`` facts, in walk order."""
-    return _StaticReader(root).read()
+def read_static_files(root: Path, limits: ExportLimits = DEFAULT_LIMITS) -> CourseFiles:
+    """
+    Every course file of the export at ``root`` and its ``assets.json`` facts, in walk order.
+    An ``assets.json`` over ``limits.max_file_bytes`` refuses the import (OlxError): read with its
+    defaults instead, every locked file would be served to anyone.
+    """
+    return _StaticReader(root, limits).read()
 
 
 class _StaticReader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, limits: ExportLimits = DEFAULT_LIMITS) -> None:
         self.root = root
-        self.files = ExportFiles(root)
+        self.files = ExportFiles(root, limits.max_file_bytes)
         self.problems: list[ImportProblem] = []
         self.kept: set[str] = set()
         self.complete = True
@@ -157,7 +161,9 @@ class _StaticReader:
         if not _utf8(relative):
             self.problem(ERROR, where, "its name is not valid UTF-8", "the file is not imported")
             return None
-        if not self._inside(path):
+        # os.walk follows no linked folder, so only a linked file can lead out of the export:
+        # resolving every path (a system call per part of it) made a large static/ slow to list.
+        if path.is_symlink() and not self._inside(path):
             return None
         try:
             if not path.is_file():
@@ -202,7 +208,8 @@ class _StaticReader:
         relative, path, size = found
         name = asset_name(relative)
         display_name = entry.get("displayname", path.name)
-        if not isinstance(display_name, str):
+        if not isinstance(display_name, str) or xml_text_problem(display_name):
+            # A control character or a lone surrogate (a JSON "\\ud800"): no column or page holds it.
             self._entry_problem(name, "displayname", display_name, f"the file's name {path.name!r} is shown")
             display_name = path.name
         content_type = entry.get("contentType")
@@ -231,6 +238,10 @@ class _StaticReader:
         path = self.root / ASSETS_POLICY
         if not self._inside(path) or not path.is_file():
             return {}
+        try:
+            self.files.check_size(path, ASSETS_POLICY)
+        except OlxUnreadable as exc:
+            raise OlxError(exc.where, f"{exc.message}; refusing to import", key=exc.key) from exc
         value, warnings = read_json_leniently(
             self.root, ASSETS_POLICY, "files get their default names and types"
         )

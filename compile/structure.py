@@ -29,10 +29,20 @@ from bson import ObjectId
 from lxml import etree
 
 from .broken_components import error_fields, error_key, errored_key, is_detached, present_key
-from .fields import PARSER_VERSION, RealizedFields, realize_fields, to_structure_value
+from .fields import (
+    PARSER_VERSION,
+    FieldParser,
+    ParserFailure,
+    RealizedFields,
+    cached_reading_fresh,
+    installed_parser,
+    to_structure_value,
+)
+from .fields.course import course_root_fields
 from .gc_pause import without_gc
 from .ids import EntityId
 from .implicit_containers import is_implicit
+from .lenient_json import DEFAULT_GRADING_POLICY
 from .snapshot import CourseSnapshot, EntitySnapshot, SnapshotError
 from .vocabulary import (
     BLOCK_TYPES_WITH_CHILDREN,
@@ -50,6 +60,7 @@ __all__ = [
     "compile_snapshot",
     "course_index",
     "definition_id",
+    "id_prefix",
     "structure_id",
 ]
 
@@ -69,26 +80,39 @@ def _prefix(*parts: object) -> bytes:
     return hashlib.blake2b("\x1f".join(str(p) for p in parts).encode(), digest_size=4).digest()
 
 
-def structure_id(package_uuid: UUID, publish_log_id: int, branch: str = PUBLISHED_BRANCH) -> ObjectId:
+def id_prefix(namespace: str, package_uuid: UUID, generation: int = 0, *more: object) -> bytes:
     """
-    4 bytes for the package, 8 for the PublishLog: new for every publish, the same on a recompile.
-    On the draft branch the log is a DraftChangeLog, under a prefix of its own (the two id
-    sequences overlap).
+    The 4 bytes every id of one kind of a course starts with. ``generation`` (the course's, see
+    :attr:`~compile.snapshot.CourseSnapshot.id_generation`) is a namespace of its own, so a course
+    recompiled into other documents gets ids nothing was ever served under; generation 0 adds
+    nothing (the ids compiled before generations existed).
+    """
+    parts = (namespace, package_uuid, *more)
+    return _prefix(*parts, f"generation {generation}") if generation else _prefix(*parts)
+
+
+def structure_id(
+    package_uuid: UUID, publish_log_id: int, branch: str = PUBLISHED_BRANCH, generation: int = 0
+) -> ObjectId:
+    """
+    4 bytes for the package, 8 for the PublishLog: new for every publish, the same on a recompile
+    that gives the same documents. On the draft branch the log is a DraftChangeLog, under a prefix
+    of its own (the two id sequences overlap).
     """
     namespace = "structure" if branch == PUBLISHED_BRANCH else f"structure:{branch}"
-    return ObjectId(_prefix(namespace, package_uuid) + publish_log_id.to_bytes(8, "big"))
+    return ObjectId(id_prefix(namespace, package_uuid, generation) + publish_log_id.to_bytes(8, "big"))
 
 
-def definition_id(package_uuid: UUID, version_id: int, index: int) -> ObjectId:
+def definition_id(package_uuid: UUID, version_id: int, index: int, generation: int = 0) -> ObjectId:
     """
-    Derived from the entity version it was compiled from: 4 bytes for the package and the rule
-    table's version, 6 for the PublishableEntityVersion, 2 for the block's place in that version's
-    OLX (0 for the component itself, then its inline children in document order). Sequential ids
-    compress to a few bytes each in a stored structure, where random ones cost twelve.
+    Derived from the entity version it was compiled from: 4 bytes for the package, the rule
+    table's version and the generation, 6 for the PublishableEntityVersion, 2 for the block's place
+    in that version's OLX (0 for the component itself, then its inline children in document order).
+    Sequential ids compress to a few bytes each in a stored structure, where random ones cost twelve.
     """
     if not 0 <= index < 1 << 16:
         raise SnapshotError(f"entity version {version_id} holds more than 65535 blocks")
-    prefix = _prefix("definition", package_uuid, PARSER_VERSION)
+    prefix = id_prefix("definition", package_uuid, generation, PARSER_VERSION)
     return ObjectId(prefix + version_id.to_bytes(6, "big") + index.to_bytes(2, "big"))
 
 
@@ -100,6 +124,8 @@ class CompiledCourse:
     definitions: dict[ObjectId, dict[str, Any]] = field(default_factory=dict)
     # Component fields parsed by this compile, per entity version, for the field-data cache.
     realized: dict[int, RealizedFields] = field(default_factory=dict)
+    # Which parser read each of ``realized`` (compile.fields.parser: the rule table or a class).
+    parsers: dict[int, str] = field(default_factory=dict)
     # Components this compile turned into error blocks: entity → (its block key, why).
     errors: dict[EntityId, tuple[BlockKeyTuple, str]] = field(default_factory=dict)
     # Each block's place in ``structure["blocks"]``. The very object given as the previous
@@ -123,20 +149,29 @@ def compile_snapshot(
     snapshot: CourseSnapshot,
     previous: dict[str, Any] | None = None,
     positions: dict[BlockKeyTuple, int] | None = None,
+    parser: FieldParser | None = None,
 ) -> CompiledCourse:
     """
     The structure for ``snapshot.publish_log_id``. With ``previous`` (the stored form compiled for
     an earlier publish), only ``snapshot.changed`` is rebuilt; the result is the same either way.
     ``positions`` (each of ``previous``'s blocks' place in its list) lets a change that keeps the
     outline's shape patch the previous block list in place instead of walking the whole outline.
+    ``parser`` reads components' OLX (default: the installed one, compile.fields.parser).
     """
-    return _Compiler(snapshot).compile(previous, positions)
+    return _Compiler(snapshot, parser or installed_parser()).compile(previous, positions)
 
 
-def course_index(snapshot: CourseSnapshot, structure: dict[str, Any], created: datetime) -> dict[str, Any]:
-    """The course index ("active_versions") document, v1 schema, pointing at ``structure``."""
+def course_index(snapshot: CourseSnapshot, compiled: CompiledCourse, created: datetime) -> dict[str, Any]:
+    """
+    The course index ("active_versions") document, v1 schema, pointing at ``compiled``'s
+    structure. Its ``search_targets`` hold the root's ``wiki_slug`` (a content field: the root's
+    definition) when this compile built that definition, and nothing when the root's definition
+    is the previous structure's: its slug is the one the index already holds.
+    """
+    structure = compiled.structure
     org, course, run = _course_key_parts(snapshot.course_key)
     root = next(b for b in structure["blocks"] if (b["block_type"], b["block_id"]) == ROOT_KEY)
+    definition = compiled.definitions.get(root["definition"])
     return {
         "_id": _object_id("index", snapshot.package_uuid),
         "org": org,
@@ -147,13 +182,14 @@ def course_index(snapshot: CourseSnapshot, structure: dict[str, Any], created: d
         "last_update": structure["edited_on"],
         "versions": {PUBLISHED_BRANCH: structure["_id"]},
         "schema_version": 1,
-        "search_targets": {"wiki_slug": root["fields"].get("wiki_slug", "")},
+        "search_targets": {"wiki_slug": definition["fields"].get("wiki_slug", "")} if definition else {},
     }
 
 
 class _Compiler:
-    def __init__(self, snapshot: CourseSnapshot) -> None:
+    def __init__(self, snapshot: CourseSnapshot, parser: FieldParser) -> None:
         self.snapshot = snapshot
+        self.parser = parser
         self.uuid = snapshot.package_uuid
         self.result = CompiledCourse(structure={})
         self._edits: dict[tuple[Any, ...], dict[str, Any]] = {}
@@ -229,16 +265,15 @@ class _Compiler:
     def document(self, blocks: list[Block]) -> dict[str, Any]:
         """The structure document holding ``blocks``, in that order."""
         snapshot = self.snapshot
-        branch = snapshot.branch
         return {
-            "_id": structure_id(self.uuid, snapshot.publish_log_id, branch),
+            "_id": self.structure_id(snapshot.publish_log_id),
             "root": list(ROOT_KEY),
             "previous_version": (
-                structure_id(self.uuid, snapshot.previous_publish_log_id, branch)
+                self.structure_id(snapshot.previous_publish_log_id)
                 if snapshot.previous_publish_log_id is not None
                 else None
             ),
-            "original_version": structure_id(self.uuid, snapshot.first_publish_log_id, branch),
+            "original_version": self.structure_id(snapshot.first_publish_log_id),
             "edited_by": _user(snapshot.published_by),
             "edited_on": snapshot.published_at,
             "schema_version": 1,
@@ -257,11 +292,14 @@ class _Compiler:
             return [(entity.key, self.block(entity, entity.key, 0, fields, children, edit_info))]
         try:
             return list(self.component_blocks(entity, edit_info))
+        except ParserFailure:
+            raise  # not the OLX's fault: the compile fails and is retried
         except _Unreadable as exc:
             message = str(exc)
         except Exception as exc:  # anything else one component's OLX can break stays in that component
             message = f"{entity.block_type}/{entity.block_id} (version {entity.version_num}): {exc!r}"
         self.result.realized.pop(entity.version_id, None)
+        self.result.parsers.pop(entity.version_id, None)
         return [self.error_block(entity, message, edit_info)]
 
     def listed_children(self, entity: EntitySnapshot, path: tuple[EntityId, ...]) -> list[BlockKeyTuple]:
@@ -302,11 +340,13 @@ class _Compiler:
         if entity.block_type in BLOCK_TYPES_WITH_CHILDREN:
             yield from self.element_blocks(entity, self.parse(entity), entity.key, edit_info, count())
             return
-        if entity.settings is not None and entity.parser_version == PARSER_VERSION:
+        identity = self.parser.identity(entity.block_type)
+        if entity.settings is not None and cached_reading_fresh(identity, entity.parser_version):
             fields = RealizedFields(settings=entity.settings, content=entity.content or {})
         else:
-            fields = realize_fields(entity.block_type, self.parse(entity))
+            fields = self.parser.realize(entity.block_type, self.parse(entity))
             self.result.realized[entity.version_id] = fields
+            self.result.parsers[entity.version_id] = identity
         yield entity.key, self.block(entity, entity.key, 0, fields, None, edit_info)
 
     def element_blocks(
@@ -318,9 +358,10 @@ class _Compiler:
         numbering: Iterator[int],
     ) -> Iterator[tuple[BlockKeyTuple, Block]]:
         """A block kept whole in one component's block.xml, expanded with its inline children."""
-        fields = realize_fields(key[0], element)
+        fields = self.parser.realize(key[0], element)
         if key == entity.key:
             self.result.realized[entity.version_id] = fields
+            self.result.parsers[entity.version_id] = self.parser.identity(key[0])
         child_elements = (
             [c for c in element if isinstance(c.tag, str) and c.tag not in NON_BLOCK_CHILDREN]
             if key[0] in _HAS_CHILDREN
@@ -353,20 +394,27 @@ class _Compiler:
         children: list[BlockKeyTuple] | None,
         edit_info: dict[str, Any],
     ) -> Block:
+        if key == ROOT_KEY:  # what CourseBlock and Studio's import set (compile.fields.course)
+            root_settings, root_content = course_root_fields(
+                fields.settings,
+                fields.content,
+                _course_key_parts(self.snapshot.course_key),
+                DEFAULT_GRADING_POLICY,
+            )
+            fields = RealizedFields(root_settings, root_content, fields.unreadable)
         settings = {name: to_structure_value(name, value) for name, value in fields.settings.items()}
-        if key == ROOT_KEY and "wiki_slug" not in settings:
-            # Split writes it when a course is created: org.course.run.
-            settings["wiki_slug"] = ".".join(_course_key_parts(self.snapshot.course_key))
         if children is not None:
             settings["children"] = [list(child) for child in children]
-        definition = definition_id(self.uuid, entity.version_id, index)
+        definition = definition_id(self.uuid, entity.version_id, index, self.snapshot.id_generation)
         self.result.definitions[definition] = {
             "_id": definition,
             "block_type": key[0],
             "fields": {name: to_structure_value(name, value) for name, value in fields.content.items()},
-            "edit_info": {
-                "edited_by": edit_info["edited_by"],
-                "edited_on": edit_info["edited_on"],
+            "edit_info": {  # Split's: when the definition was made, as the version it comes from
+                "edited_by": _user(entity.version_created_by)
+                if entity.version_created is not None
+                else edit_info["edited_by"],
+                "edited_on": entity.version_created or edit_info["edited_on"],
                 "previous_version": None,
                 "original_version": definition,
             },
@@ -382,6 +430,10 @@ class _Compiler:
             "edit_info": edit_info,
         }
 
+    def structure_id(self, log_id: int) -> ObjectId:
+        """The id of the structure compiled for ``log_id`` on this branch, in this generation."""
+        return structure_id(self.uuid, log_id, self.snapshot.branch, self.snapshot.id_generation)
+
     def edit_info(self, entity: EntitySnapshot) -> dict[str, Any]:
         """
         One dict per distinct edit: the blocks a publish changed share it (documents are never
@@ -395,14 +447,11 @@ class _Compiler:
         key = (log_id, previous, edited_on, edited_by)
         edit_info = self._edits.get(key)
         if edit_info is None:
-            branch = snapshot.branch
             edit_info = self._edits[key] = {
                 "edited_on": edited_on,
                 "edited_by": edited_by,
-                "update_version": structure_id(self.uuid, log_id, branch),
-                "previous_version": structure_id(self.uuid, previous, branch)
-                if previous is not None
-                else None,
+                "update_version": self.structure_id(log_id),
+                "previous_version": self.structure_id(previous) if previous is not None else None,
                 "source_version": None,
                 "original_usage": None,
                 "original_usage_version": None,

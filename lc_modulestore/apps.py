@@ -62,3 +62,8 @@ class LcModulestoreConfig(AppConfig):
             on_entities_draft_changed, dispatch_uid="lc_modulestore.drafts"
         )
         course_published.connect(on_course_published, dispatch_uid="lc_modulestore.drafts_follow")
+        # Components are read by their own XBlock class where this process has it installed: the
+        # same parser in every process of the site (publisher, Celery worker, commands).
+        from .parsing.site import install_site_parser
+
+        install_site_parser()

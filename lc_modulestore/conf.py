@@ -19,13 +19,17 @@ __all__ = [
     "COMPILE_DRAFTS",
     "COMPILE_QUEUE",
     "COMPILE_RETRIES",
+    "IMPORT_FILE_MAX_BYTES",
+    "IMPORT_MAX_BLOCKS",
     "IMPORT_REPORTS_KEPT",
     "INSERT_BATCH_SIZE",
+    "PARSE_WITH_XBLOCK_CLASSES",
     "RECENT_COMPILES_LRU_SIZE",
     "SERVE",
     "STRUCTURE_CACHE",
     "STRUCTURE_CACHE_CHUNK_SIZE",
     "STRUCTURE_INFO_LRU_SIZE",
+    "STRUCTURE_LRU_BYTES",
     "STRUCTURE_LRU_SIZE",
     "Setting",
 ]
@@ -93,6 +97,12 @@ STRUCTURE_LRU_SIZE = Setting(
     32,
     "Decoded structures kept in each process (one per live course version; 0 keeps none).",
 )
+STRUCTURE_LRU_BYTES = Setting(
+    "LC_MODULESTORE_STRUCTURE_LRU_BYTES",
+    256 * 1024**2,
+    "Most bytes the decoded structures kept in each process may take (by an estimate above what they"
+    " take fully built), and as much for each store's per-structure infos; 0: bounded by count only.",
+)
 STRUCTURE_INFO_LRU_SIZE = Setting(
     "LC_MODULESTORE_STRUCTURE_INFO_LRU_SIZE",
     16,
@@ -113,6 +123,13 @@ IMPORT_REPORTS_KEPT: Setting[int | None] = Setting(
     50,
     "Import reports kept per course, newest first (older ones are deleted; None keeps every one).",
 )
+PARSE_WITH_XBLOCK_CLASSES = Setting(
+    "LC_MODULESTORE_PARSE_WITH_XBLOCK_CLASSES",
+    True,
+    "Read a component whose XBlock class is installed (entry point xblock.v1) with that class's own"
+    " parse_xml, as Studio's import does; False: the rule table reads every block. Built-in types"
+    " always use the rule table.",
+)
 ARCHIVE_MAX_BYTES = Setting(
     "LC_MODULESTORE_ARCHIVE_MAX_BYTES",
     8 * 1024**3,
@@ -120,8 +137,19 @@ ARCHIVE_MAX_BYTES = Setting(
 )
 ARCHIVE_MAX_MEMBERS = Setting(
     "LC_MODULESTORE_ARCHIVE_MAX_MEMBERS",
-    200_000,
-    "Most files and folders a .tar.gz export may hold; more is refused.",
+    100_000,
+    "Most files and folders an export (a .tar.gz or a folder) may hold; more is refused.",
+)
+IMPORT_FILE_MAX_BYTES = Setting(
+    "LC_MODULESTORE_IMPORT_FILE_MAX_BYTES",
+    8 * 1024**2,
+    "Largest file of an export read whole (XML, html bodies, pages, policy JSON): a larger block file"
+    " makes an error block, a larger course or policy file refuses the import.",
+)
+IMPORT_MAX_BLOCKS = Setting(
+    "LC_MODULESTORE_IMPORT_MAX_BLOCKS",
+    20_000,
+    "Most blocks an export may hold (each use of a shared block counted); more is refused.",
 )
 
 ALL_SETTINGS: tuple[Setting[object], ...] = (
@@ -134,10 +162,14 @@ ALL_SETTINGS: tuple[Setting[object], ...] = (
     STRUCTURE_CACHE,
     STRUCTURE_CACHE_CHUNK_SIZE,
     STRUCTURE_LRU_SIZE,
+    STRUCTURE_LRU_BYTES,
     STRUCTURE_INFO_LRU_SIZE,
     RECENT_COMPILES_LRU_SIZE,
     INSERT_BATCH_SIZE,
     IMPORT_REPORTS_KEPT,
     ARCHIVE_MAX_BYTES,
     ARCHIVE_MAX_MEMBERS,
+    IMPORT_FILE_MAX_BYTES,
+    IMPORT_MAX_BLOCKS,
+    PARSE_WITH_XBLOCK_CLASSES,
 )

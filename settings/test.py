@@ -17,6 +17,11 @@ else:
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Components read by their own XBlock class (lc_modulestore.parsing) in the platform test mode, a
+# site with the platform's XBlocks and their Django apps; the normal suite's oracle is the rule
+# table, whatever optional XBlocks the environment holds (tests/test_xblock_parsing.py turns it on).
+LC_MODULESTORE_PARSE_WITH_XBLOCK_CLASSES = bool(os.environ.get("LC_TEST_PLATFORM"))
+
 # Celery runs tasks inline in the tests; the end-to-end test's worker gets a real broker's URL.
 CELERY_TASK_ALWAYS_EAGER = "LC_CELERY_BROKER_URL" not in os.environ
 CELERY_TASK_EAGER_PROPAGATES = False  # a retry runs inline instead of raising
@@ -86,3 +91,9 @@ if os.environ.get("LC_TEST_PLATFORM"):
                 "DOC_STORE_CONFIG": {"host": "localhost", "db": "lc_platform_contentstore"},
             }
         )
+        # Open edX's OLX reader (tests/platform/olx_reader.py): its layer in front of the read path
+        # (the real course_block.py replaces the stub Split imports), its apps and settings merged in.
+        from tests.platform import olx_reader as _olx_reader
+
+        if _olx_reader.install():
+            _olx_reader.django_settings(globals())

@@ -107,7 +107,7 @@ def test_get_structure_in_memory_form(course: CourseIndex, backend: LearningCore
             assert isinstance(child, BlockKey) and child in blocks
     root = blocks[BlockKey("course", "course")]
     assert root.fields["children"] and all(child.type == "chapter" for child in root.fields["children"])
-    assert root.fields["wiki_slug"]
+    assert "wiki_slug" not in root.fields  # a content field (CourseBlock's): in the definition
 
 
 def test_get_structure_accepts_hex_string(

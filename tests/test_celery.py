@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from celery.signals import task_prerun, task_retry
+from celery.signals import task_postrun, task_prerun, task_retry
 from django.db import OperationalError, connection
 from django.test import override_settings
 
@@ -23,8 +23,9 @@ from lc_modulestore.compiling.tasks import DRAFT_TASK_NAME, TASK_NAME, is_transi
 from lc_modulestore.models import CompileFailure, CourseBinding, CourseIndex
 
 from . import lc_ops
-from .celery_broker import sending_to
+from .celery_broker import private_redis, sending_to
 from .conftest import SAMPLE_COURSE
+from .storage_checks import assert_incremental_equals_full
 
 pytestmark = pytest.mark.django_db
 ASYNC = override_settings(LC_MODULESTORE_COMPILE_ASYNC=True)
@@ -156,6 +157,48 @@ def test_a_deadlock_is_retried_and_the_retry_compiles(binding: CourseBinding, pu
     assert live_publish_log(binding) == log_id
 
 
+@pytest.mark.parametrize("newer_compiles", ["before the retry", "after the retry"])
+def test_a_retry_after_a_newer_publish_ends_on_the_newest(
+    binding: CourseBinding, django_capture_on_commit_callbacks: Any, newer_compiles: str
+) -> None:
+    """
+    The compile of publish A deadlocks; before its retry runs, publish B lands, and B's own task
+    runs before or after A's retry. Either way the course ends on B, compiled once, and A's retry
+    never stores A's state over it.
+    """
+    log_ids: list[int] = []
+
+    def publish_b_meanwhile(**kwargs: Any) -> None:
+        before = newer_compiles == "before the retry"
+        start = len(connection.run_on_commit)
+        with django_capture_on_commit_callbacks(execute=before):
+            log_ids.append(lc_ops.publish(binding, [edit(binding, "edit B")]).id)
+        if before:  # run, as at a real commit: gone, or the outer capture would run them again
+            del connection.run_on_commit[start:]
+        # else B's task was queued on commit: the outer capture runs it once A's task is done
+
+    task_retry.connect(publish_b_meanwhile, weak=False)
+    try:
+        with (
+            ASYNC,
+            recorded(task_postrun) as finished,
+            recorded(course_published) as compiles,
+            failing_queries("lc_modulestore_compiledstructure", DEADLOCK, times=1) as failed,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            log_ids.insert(0, lc_ops.publish(binding, [edit(binding, "edit A")]).id)
+    finally:
+        task_retry.disconnect(publish_b_meanwhile)
+    a, b = log_ids
+    assert len(failed) == 1 and b > a
+    results = [(run["task"].name, list(run["args"]), run["retval"]) for run in finished]
+    retries = [retval for name, args, retval in results if name == TASK_NAME and args[1] == a]
+    assert retries[-1]["skipped"] == f"superseded by {b}"  # A's retry knew B was newer
+    assert [c["publish_log_id"] for c in compiles] == [b]  # B compiled, once; A never
+    assert live_publish_log(binding) == b
+    assert_incremental_equals_full(binding)
+
+
 def test_retries_stop_at_the_setting_and_the_old_structure_keeps_serving(
     binding: CourseBinding, publish: Any
 ) -> None:
@@ -232,5 +275,27 @@ def test_with_the_broker_down_the_publish_compiles_in_process(
         with ASYNC, recorded(task_prerun) as runs:
             log_id = publish(binding, [html])
     assert runs == []
+    assert live_publish_log(binding) == log_id
+    assert "Could not queue the compile" in caplog.text
+
+
+def test_a_broker_lost_after_queuing_falls_back_in_process(
+    binding: CourseBinding, publish: Any, caplog: Any
+) -> None:
+    """
+    A real broker takes the first publish's task (no worker here: it waits in the queue), then goes
+    away: the next publish, with Celery's default publish retries, compiles in the publishing process,
+    and that compile is of the newest publish.
+    """
+    before = live_publish_log(binding)
+    with private_redis() as redis, sending_to(redis.url), ASYNC:
+        with recorded(task_prerun) as runs:
+            queued = publish(binding, [edit(binding, "queued")])
+        assert runs == [] and live_publish_log(binding) == before  # in the queue, not compiled here
+        assert "Could not queue" not in caplog.text
+        redis.stop()
+        with recorded(task_prerun) as runs:
+            log_id = publish(binding, [edit(binding, "broker lost")])
+    assert runs == [] and log_id > queued
     assert live_publish_log(binding) == log_id
     assert "Could not queue the compile" in caplog.text

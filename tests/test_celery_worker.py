@@ -10,10 +10,8 @@ in-memory SQLite database exists only inside this process.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,7 +29,7 @@ from lc_modulestore.serving.flags import DEFAULT_FLAG_NAME, set_course_override
 from lc_modulestore.serving.modulestore import LearningCoreModuleStore
 
 from . import lc_ops
-from .celery_broker import sending_to
+from .celery_broker import private_redis, sending_to
 from .conftest import SAMPLE_COURSE
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -67,23 +65,8 @@ def broker() -> Iterator[str]:
             "the worker process cannot see this process's in-memory SQLite database;"
             " this test runs on the MariaDB leg (make test-mysql)"
         )
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed (make test installs Debian's redis-server)")
-    # A unix socket path must stay under ~100 bytes: a short private directory, not var/ of a deep clone.
-    folder = Path(tempfile.mkdtemp(prefix="lc-redis-"))
-    socket = folder / "redis.sock"
-    log = folder / "redis.log"
-    process = subprocess.Popen(
-        [server, "--port", "0", "--unixsocket", str(socket), "--unixsocketperm", "700", "--save", "",
-         "--appendonly", "no", "--dir", str(folder), "--logfile", str(log), "--daemonize", "no"],
-    )  # fmt: skip
-    try:
-        _wait_for("redis-server", socket.exists, [log], timeout=20)
-        yield f"redis+socket://{socket}"
-    finally:
-        _stop(process)
-        shutil.rmtree(folder, ignore_errors=True)
+    with private_redis() as redis:
+        yield redis.url
 
 
 @pytest.fixture

@@ -6,15 +6,17 @@ still read. Whatever path an encode takes, its bytes decode to exactly the struc
 
 from __future__ import annotations
 
+import hashlib
 import random
 import tracemalloc
 import zlib
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from bson import ObjectId
+from bson import ObjectId, json_util
 
 from lc_modulestore.storage import codec
 from lc_modulestore.storage.codec import StructureEncoder, decode_structure, decode_structure_in_memory
@@ -23,6 +25,8 @@ from lc_modulestore.storage.split_types import BlockData, BlockKey, EditInfo
 
 _PREFIX = bytes.fromhex("0a0b0c0d")
 _WHEN = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
+FORMAT_2 = Path(__file__).parent / "data" / "codec_format2"
+FORMAT_2_SHA256 = "da0f0a9ad3b1f1713ef6777a665a6ce98d1b73a25486cb3966fc01f89747de9b"
 
 
 def _edit(log: int) -> dict[str, Any]:
@@ -177,20 +181,48 @@ def test_an_encode_that_was_rolled_back_does_not_leak_into_the_next() -> None:
 
 
 def test_the_previous_format_is_still_read() -> None:
-    """Format 2 stored children as row numbers; rows written before this format decode the same."""
-    structure = _course(sections=2, units=2, leaves=3)
-    document = orjson.loads(zlib.decompress(StructureEncoder().encode(structure)))
-    assert document["format"] == codec.FORMAT == 3
-    for position, row in enumerate(document["blocks"]):
-        if row[5] is not None:
-            row[5] = [position + offset for offset in row[5]]
-    document["format"] = 2
-    old = zlib.compress(orjson.dumps(document))
-    assert decode_structure(old) == structure
-    in_memory = decode_structure_in_memory(old, BlockKey, BlockData, EditInfo)
-    root = in_memory["blocks"][BlockKey("course", "course")]
-    assert root.fields["children"] == [BlockKey("chapter", "s0"), BlockKey("chapter", "s1")]
-    assert in_memory["blocks"].parent_map()[BlockKey("html", "s1u1h2")] == BlockKey("vertical", "s1u1")
+    """
+    Rows stored in format 2 (children as row numbers) decode to the structure they were written
+    from: real bytes of the last format-2 encoder (tests/data/codec_format2/README.md says where
+    they came from), not a conversion of today's output.
+    """
+    data = (FORMAT_2 / "structure.format2.zlib").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == FORMAT_2_SHA256  # the bytes as written, never regenerated
+    assert orjson.loads(zlib.decompress(data))["format"] == 2 != codec.FORMAT
+    expected = json_util.loads(
+        (FORMAT_2 / "structure.expected.json").read_text(encoding="utf-8"),
+        json_options=json_util.JSONOptions(tz_aware=True),
+    )
+    assert decode_structure(data) == expected
+
+    in_memory = decode_structure_in_memory(data, BlockKey, BlockData, EditInfo)
+    assert in_memory["root"] == BlockKey("course", "course")
+    assert {name: in_memory[name] for name in ("_id", "previous_version", "assets")} == {
+        name: expected[name] for name in ("_id", "previous_version", "assets")
+    }
+    blocks = in_memory["blocks"]
+    assert list(blocks) == [BlockKey(b["block_type"], b["block_id"]) for b in expected["blocks"]]
+    for stored in expected["blocks"]:
+        block = blocks[BlockKey(stored["block_type"], stored["block_id"])]
+        children = stored["fields"].get("children")
+        fields = {
+            **stored["fields"],
+            **({"children": [BlockKey(*c) for c in children]} if children is not None else {}),
+        }
+        assert block.fields == fields
+        assert (block.definition, block.defaults, block.asides) == (
+            stored["definition"], stored["defaults"], stored["asides"],
+        )  # fmt: skip
+        assert vars(block.edit_info) == vars(EditInfo(**stored["edit_info"]))
+    shared = BlockKey("html", "shared")
+    assert blocks.all_parents()[shared] == [BlockKey("vertical", "v1"), BlockKey("vertical", "v2")]
+    assert blocks.parent_map()[BlockKey("problem", "p1")] == BlockKey("vertical", "v1")
+    assert BlockKey("html", "orphan") not in blocks.parent_map()
+
+    # Today's encoder writes the same structure in today's format, which decodes the same.
+    again = StructureEncoder().encode(decode_structure(data))
+    assert orjson.loads(zlib.decompress(again))["format"] == codec.FORMAT
+    assert decode_structure(again) == expected
 
 
 def test_an_unknown_format_is_refused() -> None:

@@ -92,17 +92,20 @@ def received() -> Iterator[list[dict[str, Any]]]:
 
 # Every step of a compile before its commit, in order: reading, compiling, each write.
 BEFORE_COMMIT = [
+    "lc_modulestore.compiling.compile_publish.lock_course",
     "lc_modulestore.compiling.compile_publish.latest_publish_logs",
     "lc_modulestore.compiling.compile_publish.live_structure",
     "lc_modulestore.compiling.compile_publish.previous_structure",
     "lc_modulestore.compiling.compile_publish.read_changes_since",
     "lc_modulestore.compiling.compile_publish.compile_snapshot",
+    "lc_modulestore.compiling.compile_publish.ids_in_use",
     "lc_modulestore.storage.writes._definition_changes",
     "lc_modulestore.storage.codec.StructureEncoder.encode",
     "lc_modulestore.storage.writes.course_index",  # after the structure row is replaced
     "lc_modulestore.storage.writes._record_error_blocks",  # after the index swap and the deletes
     "lc_modulestore.storage.writes._index_published",
     "lc_modulestore.storage.writes._delete_expired",
+    "lc_modulestore.compiling.compile_publish.record_parsers",  # after store_compile, in its transaction
 ]
 # Every step after it.
 AFTER_COMMIT = [
@@ -225,6 +228,8 @@ NOT_FAULTED = {
     "lc_modulestore.compiling.compile_publish.read_published_state": "read_changes_since's full twin",
     "lc_modulestore.compiling.compile_publish._after_commit": "runs the AFTER_COMMIT steps, each faulted",
     "lc_modulestore.compiling.compile_publish.store_compile": "faulted step by step (storage.writes.*)",
+    "lc_modulestore.compiling.compile_publish.next_id_generation": "taken only when the ids are in use:"
+    " tests/test_recompile_ids.py faults that path",
     "lc_modulestore.storage.writes._now": "the clock",
     "lc_modulestore.storage.writes.StoredCompile": "a dataclass built for the caller",
     "lc_modulestore.storage.writes.VersionFieldData": "rows built for one bulk insert",
@@ -254,7 +259,7 @@ def test_the_fault_points_cover_every_step() -> None:
     from lc_modulestore.compiling import compile_publish
     from lc_modulestore.storage import writes
 
-    steps = _steps(compile_publish._compile_locked) | _steps(compile_publish._after_commit)
+    steps = _steps(compile_publish.compile_published) | _steps(compile_publish._after_commit)
     steps |= _steps(writes.store_compile)
     faulted = {target.rsplit(".", 1)[0] if target.endswith(".encode") else target for target in BEFORE_COMMIT}
     faulted |= {target.removesuffix(".send_robust") for target in AFTER_COMMIT}

@@ -66,7 +66,8 @@ def compare(
     got = served[key]
     seen.add(key)
     if not key.startswith("error/"):
-        display_name = got["fields"].get("display_name")
+        # Settings, or content where the block's class declares it so (poll's).
+        display_name = got["fields"].get("display_name", got["definition"].get("display_name"))
         if expected.display_name is not None and display_name != expected.display_name:
             problems.append(f"{key}: display_name {display_name!r} != {expected.display_name!r}")
         if expected.html_body is not None and got["definition"].get("data") != expected.html_body:

@@ -291,13 +291,15 @@ def test_group_access_keys_are_partition_ids() -> None:
     [
         ("never", "never"),
         ("per_student", "per_student"),
-        ("true", "always"),
+        ("true", True),  # JSON true, which Randomization.from_json passes through (Split stores it)
+        ("&quot;true&quot;", "always"),  # the JSON string "true"
         ("", "always"),
-        ("false", "per_student"),
+        ("false", False),
+        ("&quot;false&quot;", "per_student"),
         ("null", None),
     ],
 )
-def test_problem_rerandomize(raw: str, expected: str | None) -> None:
+def test_problem_rerandomize(raw: str, expected: str | bool | None) -> None:
     assert settings_of("problem", f'<problem rerandomize="{raw}"/>') == {"rerandomize": expected}
 
 
@@ -612,13 +614,12 @@ def test_course_wiki_slug_textbooks_and_children() -> None:
         '<chapter url_name="w2" display_name="Week 2"><sequential url_name="s"/></chapter>'
         '<wiki slug="O.C.2026"/><textbook title="Book" book_url="https://b/"/></course>',
     )
-    assert fields.settings == {
-        "display_name": "Demo",
-        "language": "en",
-        "self_paced": True,
+    assert fields.settings == {"display_name": "Demo", "language": "en", "self_paced": True}
+    assert fields.content == {  # wiki_slug is Scope.content, where CourseBlock reads it
+        "license": "all-rights-reserved",
+        "textbooks": [["Book", "https://b/"]],
         "wiki_slug": "O.C.2026",
     }
-    assert fields.content == {"license": "all-rights-reserved", "textbooks": [["Book", "https://b/"]]}
 
 
 @pytest.mark.parametrize("block_type", ["chapter", "sequential", "vertical"])
@@ -1039,12 +1040,12 @@ def test_demo_course_every_file_and_inline_block() -> None:
     for block_type in ("course", "chapter", "sequential", "vertical", "library_content", "discussion"):
         assert seen.get(block_type), block_type
     course_fields = realize_fields("course", _file(course / "course" / "DemoCourse.xml"))
-    assert course_fields.settings["wiki_slug"] == "OpenedX.DemoX.DemoCourse"
+    assert course_fields.content["wiki_slug"] == "OpenedX.DemoX.DemoCourse"
     assert course_fields.settings["start"] == "2020-01-01T00:00:00+00:00"
     assert course_fields.settings["minimum_grade_credit"] == 0.8
     assert course_fields.settings["user_partitions"][0]["groups"][0]["name"] == "Content Group A"
     assert "xml_attributes" not in course_fields.settings
-    assert course_fields.content == {"textbooks": []}
+    assert course_fields.content == {"textbooks": [], "wiki_slug": "OpenedX.DemoX.DemoCourse"}
 
 
 def test_demo_course_inline_xblocks_keep_their_settings() -> None:

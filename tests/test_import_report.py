@@ -170,8 +170,8 @@ def test_any_problem_the_reader_finds_flows_into_the_report(
     found = ImportProblem(ERROR, "course/run.xml", 4, "error/abc", "cannot be read", "an error block")
     read = importer.read_course_export
 
-    def reading(folder: Path) -> OlxCourse:
-        return replace(read(folder), problems=[found])
+    def reading(folder: Path, *limits: Any) -> OlxCourse:
+        return replace(read(folder, *limits), problems=[found])
 
     monkeypatch.setattr(importer, "read_course_export", reading)
     export = tiny_export(tmp_path / "export", seq=' start="soon"')

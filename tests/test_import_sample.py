@@ -67,7 +67,7 @@ def test_policy_and_settings_land_on_the_blocks(run_import: Any) -> None:
     assert root.fields["end"] == datetime(2026, 7, 31, 23, 59, tzinfo=UTC)
     assert root.fields["tabs"] == policy["course/2026"]["tabs"]
     assert root.fields["user_partitions"] == policy["course/2026"]["user_partitions"]
-    assert root.fields["wiki_slug"] == "LCDemo.LC101.2026"
+    assert root.definition["wiki_slug"] == "LCDemo.LC101.2026"
     assert root.definition["grading_policy"] == json.loads(
         (SAMPLE_COURSE / "policies/2026/grading_policy.json").read_text()
     )
@@ -151,7 +151,7 @@ def test_import_from_tar_gz_with_another_course_key(run_import: Any, tmp_path: P
     course = published_course("course-v1:Other+Copy+Run1")
     assert len(outline_keys(course)) == EXPECTED["total"]
     # The default wiki slug follows the export's own <wiki> element, not the new key.
-    assert course.root.fields["wiki_slug"] == "LCDemo.LC101.2026"
+    assert course.root.definition["wiki_slug"] == "LCDemo.LC101.2026"
 
 
 def test_course_keys_are_unique_ignoring_case(run_import: Any) -> None:

@@ -1,9 +1,11 @@
 """
 The block-naming rule of Open edX's XML importer (``compile.naming``), on concrete ids.
 
-Every expected id below was worked out by hand from the platform's algorithm (docs/IMPORT_RULES.md,
-rules N1-N6) and written down as a literal, so a change of algorithm cannot pass by changing both
-sides. The cleaning of ``name``/``display_name`` is also checked against opaque-keys itself.
+Every generated id expected below (a hash, a renamed duplicate) is the one Open edX's own reader
+gives the same XML (``tests/reader_ids.py``: recorded from ``XMLModuleStore``, checked in the
+platform mode), never one computed with this project's code, so a change of algorithm cannot pass
+by changing both sides. Names taken as written are literals. The cleaning of
+``name``/``display_name`` is also checked against opaque-keys itself.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from compile.naming import (
     naming_text,
     platform_parser,
 )
+
+from .reader_ids import children, generated, only, snippet_id
 
 PLATFORM_TESTS = Path(__file__).resolve().parents[2] / "shared" / "olx" / "platform-test-courses"
 
@@ -96,33 +100,37 @@ def test_clean_name_is_opaque_keys_clean(value: str) -> None:
 
 def test_generated_name_hashes_the_serialized_element() -> None:
     # The unnamed video of the platform's "simple" test course (sequential "Lecture 2").
-    assert fallback_name("video", '<video youtube_id_1_0="TBvX7HzxexQ"/>') == "video_e3c91c2dee2f"
+    expected = only(generated("simple"), "video").split("/")[1]  # the reader's name for it
+    assert fallback_name("video", '<video youtube_id_1_0="TBvX7HzxexQ"/>') == expected
 
 
 def test_generated_name_hashes_literal_non_ascii_and_the_tail() -> None:
     seq = parse('<seq><video youtube_id_1_0="x" sub="&#263;"/><html>hi</html> tail\n  <video/>\n</seq>')
-    video, html, _ = list(seq)
+    video, html, last = list(seq)
     # The child is serialized as text (``ć`` stays a character) and the hash is over its UTF-8.
     assert naming_text(video) == '<video youtube_id_1_0="x" sub="ć"/>'
-    assert BlockNamer().name("video", dict(video.attrib), naming_text(video)).url_name == "video_0bab8a51e2e4"
-    # Text after an element is part of it; ignorable whitespace was dropped by the parser.
+    named = BlockNamer().name("video", dict(video.attrib), naming_text(video)).url_name
+    assert named == snippet_id("video_non_ascii")
+    # Text after an element is part of it; ignorable whitespace was dropped by the parser. (Open
+    # edX's reader cannot parse an element followed by text, so it names no such html.)
     assert naming_text(html) == "<html>hi</html> tail\n  "
-    assert fallback_name("html", naming_text(html)) == "html_1ffc53900cf0"
+    assert naming_text(last) == "<video/>\n"
+    assert fallback_name("video", naming_text(last)) == snippet_id("video_whitespace_tail")
 
 
 def test_empty_first_name_is_not_skipped() -> None:
     outcome = BlockNamer().name(
         "html", {"url_name": "", "display_name": "Intro"}, '<html url_name="" display_name="Intro"/>'
     )
-    assert (outcome.url_name, outcome.source) == ("html_3363b9cb3a78", NameSource.GENERATED)
+    assert (outcome.url_name, outcome.source) == (snippet_id("html_empty_url_name"), NameSource.GENERATED)
     assert outcome.notes == ()  # html holds no learner state: nothing to warn about
 
 
 def test_unnamed_learner_state_block_is_reported() -> None:
     outcome = BlockNamer().name("vertical", {}, "<vertical/>")
-    assert outcome.url_name == "vertical_edc0d2a42e53"
+    assert outcome.url_name == snippet_id("unnamed_vertical")
     assert len(outcome.notes) == 1
-    assert "vertical_edc0d2a42e53" in outcome.notes[0]
+    assert outcome.url_name in outcome.notes[0]
 
 
 def test_second_use_of_a_learner_state_name_is_renamed() -> None:
@@ -135,7 +143,7 @@ def test_second_use_of_a_learner_state_name_is_renamed() -> None:
             '<vertical display_name="abc"><problem url_name="exam2:2013_Spring:abc"/></vertical>',
         ],
     )
-    assert (first, second) == ("abc", "vertical_abc_d770114b7ac5")
+    assert (first, second) == ("abc", snippet_id("second_vertical_abc"))
 
 
 def test_renamed_pointer_points_to_a_file_under_its_new_name() -> None:
@@ -143,11 +151,12 @@ def test_renamed_pointer_points_to_a_file_under_its_new_name() -> None:
     pointer = parse('<sequential url_name="s1"/>')
     namer.name("sequential", dict(pointer.attrib), naming_text(pointer))
     again = namer.name("sequential", dict(pointer.attrib), naming_text(pointer))
-    assert (again.url_name, again.renamed_from, again.shared) == ("sequential_s1_838172d128ec", "s1", False)
-    # Still a pointer: the platform looks for sequential/sequential_s1_838172d128ec.xml, which is
-    # missing, so this use becomes an error block.
+    renamed = snippet_id("second_sequential_s1")  # the file the reader looked for, by that name
+    assert (again.url_name, again.renamed_from, again.shared) == (renamed, "s1", False)
+    # Still a pointer: the platform looks for sequential/<renamed>.xml, which is missing, so this
+    # use becomes an error block.
     assert is_pointer_after_naming(pointer, again)
-    assert "renamed sequential/sequential_s1_838172d128ec" in again.notes[0]
+    assert f"renamed sequential/{renamed}" in again.notes[0]
 
 
 def test_third_identical_use_shares_the_renamed_block() -> None:
@@ -181,7 +190,7 @@ def test_generated_looking_names_are_not_hashed_twice() -> None:
     text = '<problem url_name="problem_abc_0123456789ab"/>'
     ids = name_all(namer, [text, text])
     # The old hash and the character before it go, the rest stays (the platform's own slice).
-    assert ids == ["problem_abc_0123456789ab", "problem_abc__fe8ac6c5d941"]
+    assert ids == ["problem_abc_0123456789ab", snippet_id("second_problem_abc")]
     assert fallback_name("video", "<video/>", "video_0123456789ab") == fallback_name("video", "<video/>")
 
 
@@ -267,7 +276,9 @@ def test_simple_course_ids() -> None:
         "html/toylab",
     ):
         assert key in keys
-    # Derived by hand from the rule: names cleaned, the nameless video hashed.
+    # Names cleaned; the nameless video hashed, as the reader names it (Lecture_2's first child).
+    hashed_video = children("simple", "sequential/Lecture_2")[0]
+    assert hashed_video in generated("simple")
     assert keys == [
         "course/2012_Fall",
         "chapter/Overview",
@@ -276,7 +287,7 @@ def test_simple_course_ids() -> None:
         "html/toylab",
         "video/S0V1_Video_Resources",
         "sequential/Lecture_2",
-        "video/video_e3c91c2dee2f",
+        hashed_video,
         "problem/L1_Problem_1",
         "chapter/chapter_2",
         "sequential/Problem_Set_1",
@@ -335,14 +346,19 @@ def test_xml_dag_shares_its_html_and_discussion() -> None:
 
 
 def test_conditional_course_legacy_names() -> None:
+    # The hashed names, as the reader gives them: the chapter's two sequentials, the inline html.
+    first, second = [
+        k for k in children("conditional", "chapter/Problems_with_Condition") if "sequential/" in k
+    ]
+    inline_html = only(generated("conditional"), "html")
     assert walk_simple_course(needs("conditional")) == [
         "course/2012_Fall",  # slug=
         "chapter/Problems_with_Condition",  # name=
-        "sequential/sequential_9a8fb3f5edc5",
+        first,
         "html/congrats",
         "html/secret_page",
-        "sequential/sequential_673cfeb23b2f",
+        second,
         "problem/choiceprob",  # its file is absent: an error block in the platform
         "conditional/condone",
-        "html/html_2c47e2fd0b30",
+        inline_html,
     ]

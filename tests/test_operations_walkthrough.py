@@ -46,7 +46,7 @@ def test_the_guide_has_a_walkthrough() -> None:
 
 
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "settings.sqlite", "LC_VAR_DIR": str(tmp_path)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.walkthrough_settings", "LC_VAR_DIR": str(tmp_path)}
     outputs: dict[str, str] = {}
     for command in walkthrough_commands():
         argv = shlex.split(command)

@@ -36,7 +36,9 @@ Settings (the structure's block ``fields``)
       openassessment, xblock-poll, lti_consumer, ...) follow ``XBlock.parse_xml`` instead: every
       attribute is a settings field of that name (common fields typed, the others ``json.loads``-ed
       when they parse, else kept as strings), ``<option:field>`` children included. Their other
-      child elements (an ORA's rubric, ...) are not fields and are not read.
+      child elements (an ORA's rubric, ...) are not fields and are not read. That is the fallback:
+      where the site has the block's class installed, the class's own ``parse_xml`` reads it
+      (:mod:`compile.fields.parser`, ``lc_modulestore.parsing``).
     * Never fields: ``url_name`` (identity), ``filename`` (the importer has inlined the body),
       ``xblock-family``, ``x-is-pointer-node``, ``data_dir``, ``course``, ``org``, ``xml_attributes``
       and the draft-wiring ``parent_url`` / ``parent_sequential_url`` / ``index_in_children_list``.
@@ -59,10 +61,11 @@ Content (the definition's ``fields``)
       the attributes of the same name), ``youtube="1.00:id,..."`` sets ``youtube_id_*``, and
       ``<video_asset>`` belongs to edx-val, not to the block. Only a ``license`` attribute is content.
     * course: ``textbooks`` (list of ``[title, book_url]``, always present) from ``<textbook>``
-      children; ``<wiki slug=...>`` gives ``wiki_slug`` -- as a *setting* (edx-platform declares it
-      Scope.content; this project's structure code reads it from the settings, and Split's key-value
-      store finds either). ``grading_policy``, ``certificate_available_date`` and ``license`` are
-      content when given as attributes.
+      children; ``<wiki slug=...>`` gives ``wiki_slug`` (content, as edx-platform declares it).
+      ``grading_policy``, ``certificate_available_date`` and ``license`` are content when given as
+      attributes. What ``CourseBlock`` and Studio's import add to the course root (the default
+      ``wiki_slug``, the General discussion topic, no default grading policy, ``show_timezone``'s
+      migration) is :mod:`compile.fields.course`, applied by the compile.
     * split_test: ``user_partition_id`` and ``group_id_to_child``; conditional: ``conditional_attr`` /
       ``conditional_value`` (from a ``correct=``/``attempted=``/... attribute), ``conditional_message``
       (``message=``), ``show_tag_list`` (``<show sources="...">``; edx-platform also makes those
@@ -76,12 +79,10 @@ Children
     A conditional's ``<show>`` elements are not blocks (they only reference blocks elsewhere).
 
 Deliberate differences from edx-platform's import
-    * ``wiki_slug`` is a setting (see above).
     * A value that does not convert goes to ``xml_attributes``; edx-platform stores the raw text and
       fails when the block loads, or (Boolean) silently reads anything but "true" as False.
-    * ``rerandomize="true"``/``"false"`` are stored as the ``"always"``/``"per_student"`` they mean;
-      ``deserialize_field`` would keep the JSON boolean.
-    * ``xml_attributes["filename"]`` (the source file, a git link for Studio) is not recorded.
+    * ``xml_attributes["filename"]`` (the source file, a git link for Studio) is not recorded: the
+      element does not say which file it came from (docs/READER_PARITY.md §4).
     * A video ``handout`` is not rewritten for the target course, and an empty ``edx_video_id`` is not
       replaced by the id edx-val would generate on import.
     * A conditional whose OLX uses the field names (``conditional_message=`` ...) rather than the
@@ -89,6 +90,16 @@ Deliberate differences from edx-platform's import
     * A ``<meta>`` child (JSON metadata in 2012-era OLX) is not read.
 """
 
+from .parser import (
+    RULE_TABLE,
+    RULE_TABLE_PARSER,
+    FieldParser,
+    ParserFailure,
+    cached_reading_fresh,
+    install_parser,
+    installed_parser,
+    parser_number,
+)
 from .readers import RealizedFields, Unreadable, realize_fields
 from .rules import (
     COMMON_FIELDS,
@@ -106,13 +117,21 @@ __all__ = [
     "COMMON_FIELDS",
     "CONTENT",
     "PARSER_VERSION",
+    "RULE_TABLE",
+    "RULE_TABLE_PARSER",
     "SETTINGS",
     "TYPE_FIELDS",
+    "FieldParser",
     "FieldRule",
     "Kind",
+    "ParserFailure",
     "RealizedFields",
     "Unreadable",
+    "cached_reading_fresh",
     "date_field_names",
+    "install_parser",
+    "installed_parser",
+    "parser_number",
     "realize_fields",
     "to_structure_value",
 ]

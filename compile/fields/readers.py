@@ -195,7 +195,7 @@ def _error_body(element: etree._Element, split: _Split) -> None:
 def _course_body(element: etree._Element, split: _Split) -> None:
     wiki = element.find("wiki")
     if wiki is not None and wiki.get("slug") is not None:
-        split.settings["wiki_slug"] = wiki.get("slug")
+        split.content["wiki_slug"] = wiki.get("slug")
     textbooks = [[book.get("title"), book.get("book_url")] for book in element.findall("textbook")]
     if textbooks or "textbooks" not in split.content:
         split.content["textbooks"] = textbooks

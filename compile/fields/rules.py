@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Bump whenever a rule below changes what realize_fields returns: cached results are keyed on it.
-PARSER_VERSION: Final[int] = 4
+PARSER_VERSION: Final[int] = 5
 
 
 # --- the rule table ---------------------------------------------------------------------------
@@ -50,7 +50,7 @@ class Kind(StrEnum):
     DICT = "dict"
     LIST = "list"
     GROUP_ACCESS = "group_access"  # LmsBlockMixin.GroupAccessDict: dict, keys are partition ids
-    RANDOMIZATION = "randomization"  # ProblemBlock.rerandomize: "true"/"" → always, "false" → per_student
+    RANDOMIZATION = "randomization"  # ProblemBlock.rerandomize: "" → always; JSON true/false kept
     REFERENCE_DICT = "reference_dict"  # ReferenceValueDict: {key: [block_type, block_id]}
     REFERENCE_LIST = "reference_list"  # ReferenceList: [[block_type, block_id], ...]
     ANY = "any"  # fields of block types the table does not model: JSON when it parses, else text
@@ -156,7 +156,7 @@ _HTML: Final[dict[str, FieldRule]] = {
 _COURSE: Final[dict[str, FieldRule]] = {
     "lti_passports": LIST,
     "textbooks": content(LIST),
-    "wiki_slug": STRING,  # Scope.content in edx-platform; see the module docstring
+    "wiki_slug": content(STRING),  # compile.fields.course: <wiki slug>, the default, Studio's rewrite
     "enrollment_start": DATE,
     "enrollment_end": DATE,
     "start": DATE,

@@ -211,9 +211,9 @@ def _randomization(raw: str) -> Any:
     if value is None:
         return None
     if isinstance(value, bool):
-        # deserialize_field would keep the JSON bool (Randomization.from_json passes it through);
-        # store the value the field means instead.
-        value = "true" if value else "false"
+        # deserialize_field keeps the JSON bool and Randomization.from_json passes it through: Split
+        # stores true/false as Studio's import read them (the LMS reads true as "always").
+        return value
     if isinstance(value, str):
         return _RANDOMIZATION_ALIASES.get(value, value)
     raise InvalidValue(raw)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,10 +135,9 @@ def split_store(
 class _EntryPoint:
     """What ``XBlock.load_class`` needs of an entry point."""
 
-    group = "xblock.v1"
-
-    def __init__(self, name: str, cls: type) -> None:
+    def __init__(self, name: str, cls: type, *, overrides: bool = False) -> None:
         self.name = name
+        self.group = "xblock.v1.overrides" if overrides else "xblock.v1"
         self._cls = cls
 
     def load(self) -> type:
@@ -163,8 +163,11 @@ def registered_classes(classes: dict[str, type]) -> Iterator[None]:
     from xmodule.partitions.partitions import UserPartition
 
     saved_points, saved_cache = list(XBlock.extra_entry_points), xblock.plugin.PLUGIN_CACHE
+    # A type whose XBlock is installed (third-party XBlocks, the ``platform`` extra) keeps its own
+    # class, as in an LMS: it says which scope each field is read from.
+    installed = {point.name for point in importlib.metadata.entry_points(group="xblock.v1")}
     XBlock.extra_entry_points = saved_points + [
-        (name, _EntryPoint(name, cls)) for name, cls in classes.items()
+        (name, _EntryPoint(name, cls)) for name, cls in classes.items() if name not in installed
     ]
     xblock.plugin.PLUGIN_CACHE = {}
     detached = {name for name, _cls in XBlock.load_tagged_classes("detached")}

@@ -15,22 +15,28 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db import transaction
 from django.dispatch import Signal
 
 from compile.broken_components import PresentKeys
-from compile.draft import compile_draft
+from compile.draft import compile_draft, draft_structure_id
 from compile.ids import PublishLogId
+from compile.snapshot import CourseSnapshot
+from compile.structure import CompiledCourse
 from compile.vocabulary import DRAFT_BRANCH
 
 from .. import conf
 from ..courses.models import CourseBinding
+from ..parsing.records import record_parsers
 from ..storage.codec import StructureEncoder
+from ..storage.id_generations import ids_in_use, lock_course, next_id_generation
 from ..storage.recent import previous_structure, remember_compile
 from ..storage.writes import LiveStructure, drop_branch, live_structure, store_compile
-from .compile_publish import CompileReport, record_failure
+from .compile_publish import CompileReport, compile_published, record_failure
 from .draft_state import latest_draft_logs, read_draft_changes_since, read_draft_state
+from .published_state import PublishLogs
 
 __all__ = ["DraftCompileReport", "compile_bound_drafts", "course_drafts_compiled", "drop_drafts"]
 
@@ -82,7 +88,7 @@ def compile_bound_drafts(
 def drop_drafts(binding: CourseBinding, /) -> bool:
     """Remove the course's draft structure (drafts turned off); False when it had none."""
     with transaction.atomic():
-        CourseBinding.objects.select_for_update().filter(pk=binding.pk).first()
+        lock_course(binding)
         return drop_branch(binding, DRAFT_BRANCH)
 
 
@@ -105,33 +111,28 @@ def _up_to_date(live: LiveStructure | None, published: LiveStructure, latest: Pu
     )
 
 
-def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
-    # The binding row is the course's lock: both branches' compiles of this course queue here.
-    CourseBinding.objects.select_for_update().filter(pk=binding.pk).first()
-    key = str(binding.course_key)
-    published = live_structure(binding)
-    if published is None:
-        return DraftCompileReport(key, None, None, skipped="no published structure yet: drafts follow it")
-    logs = latest_draft_logs(binding)
-    latest = PublishLogId(logs.latest.id)
-    live = live_structure(binding, DRAFT_BRANCH)
-    if _up_to_date(live, published, latest) and not full:
-        assert live is not None
-        return DraftCompileReport(
-            key,
-            live.publish_log_id,
-            live.object_id,
-            blocks=live.block_count,
-            skipped="already up to date",
-            draft_change_log_id=live.draft_change_log_id,
-        )
+def _of_this_generation(binding: CourseBinding, live: LiveStructure | None) -> bool:
+    """Whether ``live`` (the live draft structure) was compiled in the course's id generation."""
+    if live is None or live.draft_change_log_id is None:
+        return True
+    wanted = draft_structure_id(
+        binding.learning_package.uuid, live.draft_change_log_id, live.publish_log_id, binding.id_generation
+    )
+    return live.object_id == str(wanted)
+
+
+def _compile(
+    binding: CourseBinding, logs: PublishLogs, published: LiveStructure, live: LiveStructure | None
+) -> tuple[CourseSnapshot, CompiledCourse, dict[str, Any] | None, StructureEncoder]:
+    """
+    The drafts compiled against the live ``published`` structure: patching ``live`` (the live
+    draft structure) with what changed since it, or from all the drafts when None.
+    """
     published_structure, published_encoder = previous_structure(published.row_id, published.object_id)
     if published_structure is None:
         raise RuntimeError("the published structure is stored in an older format: recompile it with --full")
     previous, encoder = (
-        previous_structure(live.row_id, live.object_id)
-        if live is not None and not full
-        else (None, StructureEncoder())
+        previous_structure(live.row_id, live.object_id) if live is not None else (None, StructureEncoder())
     )
     positions = None
     if previous is not None and live is not None and live.draft_change_log_id is not None:
@@ -151,9 +152,44 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
         positions=positions,
         published_positions=published_encoder.positions(published_structure),
     )
+    return snapshot, compiled, previous, encoder
+
+
+def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
+    lock_course(binding)  # both branches' compiles of this course queue here
+    key = str(binding.course_key)
+    published = live_structure(binding)
+    if published is None:
+        return DraftCompileReport(key, None, None, skipped="no published structure yet: drafts follow it")
+    logs = latest_draft_logs(binding)
+    latest = PublishLogId(logs.latest.id)
+    live = live_structure(binding, DRAFT_BRANCH)
+    # A draft structure of an older id generation names other definitions than the published
+    # one for the same versions: compared with it block by block, all would look changed.
+    full = full or not _of_this_generation(binding, live)
+    if _up_to_date(live, published, latest) and not full:
+        assert live is not None
+        return DraftCompileReport(
+            key,
+            live.publish_log_id,
+            live.object_id,
+            blocks=live.block_count,
+            skipped="already up to date",
+            draft_change_log_id=live.draft_change_log_id,
+        )
+    snapshot, compiled, previous, encoder = _compile(binding, logs, published, None if full else live)
+    if ids_in_use(binding, compiled):
+        # Other documents than those stored under these ids (a new parse of a version): the
+        # course moves to new ids, its published structure first (the two share definitions).
+        next_id_generation(binding)
+        compile_published(binding, full=True)
+        published = live_structure(binding)
+        assert published is not None
+        snapshot, compiled, previous, encoder = _compile(binding, logs, published, None)
     stored = store_compile(
         binding, live, snapshot, compiled, previous, encoder, compared_with=published.publish_log_id
     )
+    record_parsers(compiled.parsers)  # which XBlock class read which component (lc_modulestore.parsing)
     report = DraftCompileReport(
         course_key=key,
         publish_log_id=published.publish_log_id,

@@ -29,7 +29,9 @@ from compile.ids import PublishLogId
 from compile.structure import compile_snapshot
 
 from ..courses.models import CourseBinding
+from ..parsing.records import record_parsers
 from ..storage.codec import StructureEncoder
+from ..storage.id_generations import ids_in_use, lock_course, next_id_generation
 from ..storage.index_cache import forget_course_indexes
 from ..storage.models import CompileFailure, CourseIndex
 from ..storage.recent import previous_structure, remember_compile
@@ -40,6 +42,7 @@ __all__ = [
     "CompileReport",
     "compile_bound_course",
     "compile_finished",
+    "compile_published",
     "course_published",
     "record_failure",
 ]
@@ -79,7 +82,7 @@ def compile_bound_course(
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            report = _compile_locked(binding, full)
+            report = compile_published(binding, full=full)
     except Exception as exc:
         message = f"{type(exc).__name__}: {exc}"
         log.exception("Compiling %s failed; the previous structure keeps serving", binding.course_key)
@@ -112,9 +115,13 @@ def _latest_publish_log_id(binding: CourseBinding) -> PublishLogId | None:
         return None
 
 
-def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
-    # The binding row is the course's lock: every compile of this course queues here.
-    CourseBinding.objects.select_for_update().filter(pk=binding.pk).first()
+def compile_published(binding: CourseBinding, /, *, full: bool) -> CompileReport:
+    """
+    :func:`compile_bound_course`'s work, inside the caller's transaction: a failure propagates
+    (and rolls that transaction back) unrecorded. The draft compile calls it to move the course's
+    published structure to a new id generation before its own.
+    """
+    lock_course(binding)  # every compile of this course queues here
     live = live_structure(binding)
     logs = latest_publish_logs(binding)
     key = str(binding.course_key)
@@ -136,7 +143,13 @@ def _compile_locked(binding: CourseBinding, full: bool) -> CompileReport:
     else:
         snapshot = read_published_state(binding, logs)
     compiled = compile_snapshot(snapshot, previous, positions)
+    if ids_in_use(binding, compiled):  # other documents than those stored under these ids: all new ids
+        next_id_generation(binding)
+        previous, encoder = None, StructureEncoder()
+        snapshot = read_published_state(binding, logs)
+        compiled = compile_snapshot(snapshot)
     stored = store_compile(binding, live, snapshot, compiled, previous, encoder)
+    record_parsers(compiled.parsers)  # which XBlock class read which component (lc_modulestore.parsing)
     report = CompileReport(
         course_key=key,
         publish_log_id=snapshot.publish_log_id,

@@ -132,6 +132,8 @@ class _PublishedRow(NamedTuple):
     settings: Fields | None  # cached field data (always there for importer-made versions)
     content: Fields | None
     parser_version: int | None
+    created: datetime  # the version's: its definition's edit info, the same on both branches
+    created_by: UserId | None
 
     @property
     def is_component(self) -> bool:
@@ -160,14 +162,29 @@ _PUBLISHED_LOOKUPS = (
     "version__lc_field_data__settings",
     "version__lc_field_data__content",
     "version__lc_field_data__parser_version",
+    "version__created",
+    "version__created_by_id",
 )
 
 
 def _published_row(values: tuple[Any, ...]) -> _PublishedRow:
     entity_id, version_id, version_num, title, *rest = values
-    keys, (entity_list_id, settings, content, parser_version) = _KeyColumns(*rest[:6]), rest[6:]
+    keys, (entity_list_id, settings, content, parser_version, created, created_by) = (
+        _KeyColumns(*rest[:6]),
+        rest[6:],
+    )
     return _PublishedRow(
-        entity_id, version_id, version_num, title, keys, entity_list_id, settings, content, parser_version
+        entity_id,
+        version_id,
+        version_num,
+        title,
+        keys,
+        entity_list_id,
+        settings,
+        content,
+        parser_version,
+        created,
+        UserId(created_by) if created_by is not None else None,
     )
 
 
@@ -297,6 +314,7 @@ def _snapshot(
         deleted=deleted,
         child_keys=child_keys or {},
         branch=side.branch,
+        id_generation=binding.id_generation,
     )
 
 
@@ -346,6 +364,8 @@ def _read_entities(
             edited_by=edit.edited_by if edit else None,
             edit_publish_log_id=edit.publish_log_id if edit else None,
             previous_edit_publish_log_id=edit.previous_publish_log_id if edit else None,
+            version_created=row.created,
+            version_created_by=row.created_by,
         )
     _refuse_shared_keys(binding, snapshots, {row.entity_id for row in rows if row.keys.mapped_type is None})
     return snapshots

@@ -75,6 +75,10 @@ class CourseBinding(models.Model):
         PublishableEntity, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    # The namespace of the course's structure and definition ids (compile.snapshot.CourseSnapshot):
+    # moved on when a compile gives other documents than were stored under its ids (a repaired
+    # block.xml, a new parser), never back, so no id ever names two documents.
+    id_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -120,7 +124,8 @@ class VersionFieldData(models.Model):
 
     Versions are immutable, so a row never goes stale: containers get theirs from the importer
     (Learning Core keeps only their title); components get theirs from the compiler, which parses
-    ``block.xml`` once and keeps the result here, tagged with the rule table's version.
+    ``block.xml`` once and keeps the result here, tagged with the parser that read it (the rule
+    table's version, or the XBlock class's identity: a new install or upgrade reads it again).
     """
 
     version = models.OneToOneField(
@@ -129,6 +134,9 @@ class VersionFieldData(models.Model):
     settings = models.JSONField(default=dict)
     content = models.JSONField(default=dict)
     parser_version = models.PositiveIntegerField(default=0)
+    # Who read a component's fields when not the rule table: its XBlock class, distribution and
+    # version (lc_modulestore.parsing); parser_version is then that identity's number.
+    parser = models.CharField(max_length=255, blank=True, default="")
 
     def __str__(self) -> str:
         return f"fields of version {self.version_id}"

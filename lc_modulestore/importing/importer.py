@@ -19,14 +19,16 @@ found) are all listed, with file, line and block, in ``ImportResult.problems`` a
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from opaque_keys.edx.keys import CourseKey
 from openedx_content import api as content_api
 from openedx_content.models_api import (
@@ -35,6 +37,7 @@ from openedx_content.models_api import (
     Container,
     ContainerVersion,
     EntityListRow,
+    LearningPackage,
     PublishableEntity,
     Section,
     Subsection,
@@ -45,7 +48,6 @@ from tqdm import tqdm
 from compile.fields import RealizedFields, realize_fields
 from compile.import_report import ERROR, WARNING, ImportProblem
 from compile.olx_export import (
-    ArchiveLimits,
     OlxBlock,
     OlxCourse,
     OlxError,
@@ -66,6 +68,7 @@ from .preflight import (
     component_code,
     container_code,
     course_key_of,
+    export_limits,
     import_problems,
     title_of,
 )
@@ -130,10 +133,10 @@ def import_olx(
     attempt = ImportAttempt(str(path), user_id, strict)
     with ExitStack() as unpacked:
         try:
-            limits = ArchiveLimits(conf.ARCHIVE_MAX_BYTES.value, conf.ARCHIVE_MAX_MEMBERS.value)
+            limits = export_limits()
             folder = unpacked.enter_context(olx_export_folder(Path(path), limits))
-            course = read_course_export(folder)
-            files = read_static_files(folder)
+            course = read_course_export(folder, limits)
+            files = read_static_files(folder, limits)
         except OlxError as exc:
             record_refused(
                 attempt, "" if course_key is None else str(course_key), exc, [refusal_problem(exc)]
@@ -262,6 +265,8 @@ class _Importer:
         self.result: ImportResult
         self._media_types: dict[str, int] = {}
         self._component_types: dict[str, Any] = {}
+        self._mapped: list[BlockEntity] = []  # written at the end of each level
+        self._fields: list[VersionFieldData] = []
 
     def run(self, problems: list[ImportProblem]) -> ImportResult:
         binding = self.binding()
@@ -270,21 +275,27 @@ class _Importer:
         self.result = ImportResult(self.key, lp_id, None, problems=problems)
         current = self.current_state(binding)
         entities: dict[tuple[str, str], int] = {}
-        failure: Exception | None = None
-        with content_api.bulk_draft_changes_for(lp_id, changed_by=self.user_id, changed_at=self.now):
-            # Learning Core's context runs queries on exit, even after an error, and skips closing
-            # its own atomic block if they fail: an error escaping it leaves the connection inside a
-            # broken transaction for good. So errors are caught inside a savepoint, rolled back to
-            # it, and raised once the context has exited on a usable connection.
-            try:
-                with transaction.atomic():
-                    self.write_blocks(binding, current, entities)
-                    writer = FileWriter(binding, self.folder, self.now, self.user_id, self.result.problems)
-                    self.result.files = writer.write(self.files)
-            except Exception as exc:
-                failure = exc
-        if failure is not None:
-            raise failure
+        levels = _by_level(self.blocks)
+
+        def components_and_files() -> None:
+            self.write_level(binding, levels[0], current, entities)
+            writer = FileWriter(binding, self.folder, self.now, self.user_id, self.result.problems)
+            self.result.files = writer.write(self.files)
+
+        # One draft change log per outline level, deepest first: when Learning Core computes a
+        # log's side effects (for every entity it names, the drafts that list it), the containers
+        # this import creates do not exist yet, so it finds none to record for them. In one log,
+        # that walk up the tree was half of the import's queries.
+        self.in_change_log(lp_id, components_and_files)  # always: the files decide their own changes
+        for level in levels[1:]:
+            plans = [(block, self.container_plan(block, current.get(block.key), entities)) for block in level]
+            if all(isinstance(plan, int) for _, plan in plans):  # unchanged: the entity ids
+                entities.update((block.key, cast(int, plan)) for block, plan in plans)
+            else:
+                self.in_change_log(lp_id, partial(self.write_containers, binding, plans, entities))
+        gone = [s.entity_id for k, s in current.items() if k not in entities and s.version_id is not None]
+        if gone:
+            self.in_change_log(lp_id, partial(self.delete, gone))
         root = _entity(entities[ROOT_KEY])
         if binding.root_id != root:
             binding.root_id = root
@@ -296,30 +307,95 @@ class _Importer:
             self.result.publish_log_id = log.id
         return self.result
 
-    def write_blocks(
+    def in_change_log(self, lp_id: int, write: Callable[[], None]) -> None:
+        """Run ``write`` in a draft change log of its own."""
+        failure: Exception | None = None
+        with content_api.bulk_draft_changes_for(
+            cast(LearningPackage.ID, lp_id), changed_by=self.user_id, changed_at=self.now
+        ):
+            # Learning Core's context runs queries on exit, even after an error, and skips closing
+            # its own atomic block if they fail: an error escaping it leaves the connection inside a
+            # broken transaction for good. So errors are caught inside a savepoint, rolled back to
+            # it, and raised once the context has exited on a usable connection.
+            try:
+                with transaction.atomic():
+                    write()
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
+            raise failure
+
+    def write_level(
         self,
         binding: CourseBinding,
+        blocks: list[OlxBlock],
         current: dict[tuple[str, str], _Current],
         entities: dict[tuple[str, str], int],
     ) -> None:
-        for block in tqdm(self.blocks, desc=str(self.key), unit="block", disable=not self.progress):
-            entities[block.key] = self.write_block(binding, block, current.get(block.key), entities)
-        for key, state in current.items():
-            if key not in entities and state.version_id is not None:
-                content_api.soft_delete_draft(_entity(state.entity_id), deleted_by=self.user_id)
-                self.result.deleted += 1
+        for block in tqdm(blocks, desc=str(self.key), unit="block", disable=not self.progress):
+            now = current.get(block.key)
+            entities[block.key] = self.guarded(block, partial(self.write_component, binding, block, now))
+        self.flush(binding)
+
+    def write_containers(
+        self,
+        binding: CourseBinding,
+        plans: list[tuple[OlxBlock, int | _ContainerPlan]],
+        entities: dict[tuple[str, str], int],
+    ) -> None:
+        for block, plan in plans:
+            if isinstance(plan, int):  # unchanged
+                entities[block.key] = plan
+            else:
+                entities[block.key] = self.guarded(block, partial(self.write_container, binding, block, plan))
+        self.flush(binding)
+
+    def delete(self, gone: list[int]) -> None:
+        for entity_id in gone:
+            content_api.soft_delete_draft(_entity(entity_id), deleted_by=self.user_id)
+            self.result.deleted += 1
+
+    def flush(self, binding: CourseBinding) -> None:
+        """The project's own rows of the level just written, in one insert each."""
+        try:
+            BlockEntity.objects.bulk_create(self._mapped, batch_size=conf.INSERT_BATCH_SIZE.value)
+            VersionFieldData.objects.bulk_create(self._fields, batch_size=conf.INSERT_BATCH_SIZE.value)
+        except DatabaseError as exc:  # a constraint the checks before writing did not foresee
+            names = ", ".join(f"{row.block_type}/{row.block_id}" for row in self._mapped[:5])
+            raise OlxError(
+                self.course.root.source,
+                f"the database refused the blocks {names}...: ({type(exc).__name__}: {exc})",
+            ) from exc
+        self._mapped.clear()
+        self._fields.clear()
 
     # --- the binding and what is there already --------------------------------------------
 
     def binding(self) -> CourseBinding:
         wanted = str(self.key)
-        binding = CourseBinding.matching(wanted).select_for_update().first()
+        binding = self.existing_binding(wanted)
         if binding is not None:
-            if str(binding.course_key) != wanted:
-                raise OlxError(
-                    wanted, f"a course {binding.course_key} already exists (keys differ only by case)"
-                )
             return binding
+        try:
+            with transaction.atomic():  # a savepoint: another first import of the course may win
+                return self.new_binding(wanted)
+        except (IntegrityError, ValidationError):
+            # That import created the course first; the database made this one wait until it
+            # committed, then refused the duplicate (or Learning Core's check saw it committed).
+            # Import over it, as a re-import would.
+            binding = self.existing_binding(wanted)
+            if binding is None:
+                raise
+            return binding
+
+    def existing_binding(self, wanted: str) -> CourseBinding | None:
+        """The course's binding, locked until the import commits: imports of a course queue here."""
+        binding = CourseBinding.matching(wanted).select_for_update().first()
+        if binding is not None and str(binding.course_key) != wanted:
+            raise OlxError(wanted, f"a course {binding.course_key} already exists (keys differ only by case)")
+        return binding
+
+    def new_binding(self, wanted: str) -> CourseBinding:
         package_ref = f"lc-modulestore:{wanted}"
         if content_api.learning_package_exists(package_ref):
             package = content_api.get_learning_package_by_ref(package_ref)
@@ -362,17 +438,10 @@ class _Importer:
 
     # --- writing ------------------------------------------------------------------------
 
-    def write_block(
-        self,
-        binding: CourseBinding,
-        block: OlxBlock,
-        now: _Current | None,
-        entities: dict[tuple[str, str], int],
-    ) -> int:
+    def guarded(self, block: OlxBlock, write: Callable[[], int]) -> int:
+        """``write()``, its errors named by the block's file, line and key."""
         try:
-            if block.is_container:
-                return self.write_container(binding, block, now, entities)
-            return self.write_component(binding, block, now)
+            return write()
         except ValidationError as exc:
             raise OlxError(
                 block.source,
@@ -419,14 +488,20 @@ class _Importer:
         self.result.created += 1
         return component.id
 
-    def write_container(
-        self,
-        binding: CourseBinding,
-        block: OlxBlock,
-        now: _Current | None,
-        entities: dict[tuple[str, str], int],
-    ) -> int:
-        children = [entities[(c.block_type, c.block_id)] for c in block.children]
+    def container_plan(
+        self, block: OlxBlock, now: _Current | None, entities: dict[tuple[str, str], int]
+    ) -> int | _ContainerPlan:
+        """The container's entity id when the export leaves it as it is, else what to write."""
+        # Every level below is written by now: a child still missing sits at this level or above.
+        stray = [c for c in block.children if c.key not in entities]
+        if stray:
+            raise OlxError(
+                block.source,
+                f"{block.block_type}/{block.block_id}: {stray[0].block_type}/{stray[0].block_id} cannot be"
+                f" a child of a {block.block_type} (each container lists blocks of the level below it)",
+                key=block.block_id,
+            )
+        children = [entities[c.key] for c in block.children]
         settings, content = self.container_fields(block)
         title = title_of(block)
         if now is not None and now.version_id is not None:
@@ -434,12 +509,16 @@ class _Importer:
             if same_children and now.title == title and now.fields == (settings, content):
                 self.result.unchanged += 1
                 return now.entity_id
-        by_id = {entity.id: entity for entity in PublishableEntity.objects.filter(id__in=children)}
-        ordered = [by_id[_entity(entity_id)] for entity_id in children]
+        return _ContainerPlan(now, children, title, settings, content)
+
+    def write_container(self, binding: CourseBinding, block: OlxBlock, plan: _ContainerPlan) -> int:
+        now, children = plan.now, plan.children
+        # Learning Core needs only the ids of the entities it lists.
+        ordered = [PublishableEntity(id=_entity(entity_id)) for entity_id in children]
         if now is not None:
             version = content_api.create_next_container_version(
                 cast(Container.ID, now.entity_id),
-                title=title,
+                title=plan.title,
                 entities=None if now.version_id is not None and now.children == children else ordered,
                 created=self.now,
                 created_by=self.user_id,
@@ -451,7 +530,7 @@ class _Importer:
             container, version = content_api.create_container_and_version(
                 binding.learning_package_id,
                 code,
-                title=title,
+                title=plan.title,
                 container_cls=_CONTAINER_CLASSES[block.block_type],
                 entities=ordered,
                 created=self.now,
@@ -460,7 +539,9 @@ class _Importer:
             entity_id = container.id
             self.map_block(binding, block, entity_id)
             self.result.created += 1
-        VersionFieldData.objects.create(version_id=version.pk, settings=settings, content=content)
+        self._fields.append(
+            VersionFieldData(version_id=version.pk, settings=plan.settings, content=plan.content)
+        )
         return entity_id
 
     def media_type_id(self, block_type: str) -> int:
@@ -489,9 +570,38 @@ class _Importer:
         return settings, content
 
     def map_block(self, binding: CourseBinding, block: OlxBlock, entity_id: int) -> None:
-        BlockEntity.objects.create(
-            binding=binding, block_type=block.block_type, block_id=block.block_id, entity_id=entity_id
+        """Inserted with the rest of its level's (:meth:`flush`)."""
+        self._mapped.append(
+            BlockEntity(
+                binding=binding, block_type=block.block_type, block_id=block.block_id, entity_id=entity_id
+            )
         )
+
+
+@dataclass(slots=True)
+class _ContainerPlan:
+    """A container the export changes (or adds): what its new version holds."""
+
+    now: _Current | None
+    children: list[int]
+    title: str
+    settings: dict[str, Any]
+    content: dict[str, Any]
+
+
+def _by_level(blocks: list[OlxBlock]) -> list[list[OlxBlock]]:
+    """
+    ``blocks`` (children before parents) grouped by outline level, deepest first: components,
+    then units, subsections, sections and the course. Each container lists only entities of the
+    level below it (Learning Core's rule, :mod:`.outline_levels`), so each group is written after
+    everything it lists.
+    """
+    depth = {cls: level for level, cls in enumerate(_LEVEL_CLASSES.values())}
+    grouped: list[list[OlxBlock]] = [[] for _ in range(len(depth) + 1)]
+    for block in blocks:
+        cls = _CONTAINER_CLASSES.get(block.block_type)
+        grouped[len(depth) - (depth[cls] if cls is not None else len(depth))].append(block)
+    return [grouped[0], *(level for level in grouped[1:] if level)]
 
 
 def _entity(entity_id: int) -> PublishableEntity.ID:

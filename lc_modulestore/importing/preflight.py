@@ -21,19 +21,22 @@ from opaque_keys.edx.keys import CourseKey
 from opaque_keys.edx.locator import CourseLocator
 from openedx_content.models_api import Component, ComponentType, Container, PublishableEntityVersion
 
-from compile.export_files import split_where
+from compile.export_files import ExportLimits, split_where
 from compile.fields import RealizedFields, realize_fields
 from compile.import_report import NOTE, WARNING, ImportProblem
 from compile.olx_export import OlxBlock, OlxCourse, OlxError
 from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
 
+from .. import conf
 from ..courses.models import BlockEntity, CourseBinding
+from ..parsing.records import absent_class_notes
 
 __all__ = [
     "check_columns",
     "component_code",
     "container_code",
     "course_key_of",
+    "export_limits",
     "import_problems",
     "title_of",
     "unreadable_problems",
@@ -53,6 +56,16 @@ _COMPONENT_CODE_MAX = _max_length(Component, "component_code")
 _CONTAINER_CODE_MAX = _max_length(Container, "container_code")
 _COURSE_KEY_MAX = _max_length(CourseBinding, "course_key")
 TITLE_MAX = _max_length(PublishableEntityVersion, "title")
+
+
+def export_limits() -> ExportLimits:
+    """How big an export may be (``compile.export_files.ExportLimits``), from this site's settings."""
+    return ExportLimits(
+        max_bytes=conf.ARCHIVE_MAX_BYTES.value,
+        max_members=conf.ARCHIVE_MAX_MEMBERS.value,
+        max_file_bytes=conf.IMPORT_FILE_MAX_BYTES.value,
+        max_blocks=conf.IMPORT_MAX_BLOCKS.value,
+    )
 
 
 def component_code(block_id: str) -> str:
@@ -139,6 +152,7 @@ def import_problems(course: OlxCourse) -> list[ImportProblem]:
     problems = list(course.problems)
     for block in course.blocks():
         problems.extend(unreadable_problems(block))
+        problems.extend(absent_class_notes(block))  # read by the rule table: its XBlock class is absent
         if len(block.display_name) > TITLE_MAX:
             file, line = split_where(block.source)
             problems.append(

@@ -54,7 +54,14 @@ class BlockFieldData(FieldData):
         if scope == Scope.children:
             return [self._usage(child) for child in self._data.fields.get("children", ())]
         if scope == Scope.content:
-            values = runtime.definition_fields(self._data.definition)
+            # Split's KVS keeps one dict of the block's fields, the structure's first: a content
+            # field the structure holds (a class declaring in content what others keep in settings,
+            # poll's display_name) is answered from there, the definition read only when it lacks it.
+            values = (
+                self._data.fields
+                if name in self._data.fields
+                else runtime.definition_fields(self._data.definition)
+            )
         elif scope == Scope.settings:
             values = self._data.fields
         else:
@@ -90,8 +97,8 @@ class BlockFieldData(FieldData):
             return True
         if scope == Scope.children:
             return "children" in self._data.fields
-        if scope == Scope.content:
-            return name in self._runtime.definition_fields(self._data.definition)
+        if scope == Scope.content:  # either dict, as for _raw
+            return name in self._data.fields or name in self._runtime.definition_fields(self._data.definition)
         if scope == Scope.settings:
             return name in self._data.fields
         return False

@@ -130,7 +130,10 @@ class LearningCoreModuleStore(ReadOnlyWrites):
             "signal_handler": signal_handler,
         }
         self._thread = threading.local()
-        self._infos: SettingSizedLRU[Any, StructureInfo] = SettingSizedLRU(conf.STRUCTURE_INFO_LRU_SIZE)
+        # Each info keeps its structure alive: bounded in bytes as the process LRU is (see _info).
+        self._infos: SettingSizedLRU[Any, StructureInfo] = SettingSizedLRU(
+            conf.STRUCTURE_INFO_LRU_SIZE, conf.STRUCTURE_LRU_BYTES
+        )
         if unknown := sorted(kwargs.keys() - PLATFORM_OPTIONS):
             log.warning(
                 "LearningCoreModuleStore has no option %s (ignored): check its OPTIONS in MODULESTORE",
@@ -241,7 +244,7 @@ class LearningCoreModuleStore(ReadOnlyWrites):
         info = self._infos.get(structure_id)
         if info is None:
             info = StructureInfo.of(structure)
-            self._infos.put(structure_id, info)
+            self._infos.put(structure_id, info, self.db_connection.structure_size(structure_id, structure))
         return info
 
     def _runtime(self, entry: CourseEntry, field_decorator: Any = None) -> LearningCoreRuntime:

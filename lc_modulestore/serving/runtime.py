@@ -272,6 +272,13 @@ class LearningCoreRuntime(_BaseRuntime):
             return XBlock.load_class(block_type, select=self.select)
         except PluginMissingError:
             return self.default_class or _NO_CLASS
+        except Exception as exc:  # installed, but not loadable here (its Django apps missing, ...)
+            log.warning(
+                "The XBlock class of %r does not load (%r): served as if it were not installed",
+                block_type,
+                exc,
+            )
+            return self.default_class or _NO_CLASS
 
     def _construct(self, key: Any, usage: Any, for_parent: XBlock | None) -> XBlock:
         """

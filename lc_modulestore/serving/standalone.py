@@ -38,6 +38,22 @@ from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
 
 __all__ = ["EditInfoMixin", "StandaloneErrorBlock", "is_reference_field", "standalone_class"]
 
+
+class _Randomization(String):
+    """
+    ``ProblemBlock.rerandomize`` as the platform's ``Randomization`` reads it: ``""`` and ``"true"``
+    are "always", ``"false"`` is "per_student", and the JSON booleans Studio's import stores for
+    ``rerandomize="true"``/``"false"`` pass through (a ``String`` would refuse them).
+    """
+
+    def from_json(self, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        return {"": "always", "true": "always", "false": "per_student"}.get(value, super().from_json(value))
+
+    to_json = from_json
+
+
 _FIELD_CLASSES: dict[Kind, type[Field]] = {
     Kind.STRING: String,
     Kind.BOOLEAN: Boolean,
@@ -49,7 +65,7 @@ _FIELD_CLASSES: dict[Kind, type[Field]] = {
     Kind.DICT: Dict,
     Kind.LIST: List,
     Kind.GROUP_ACCESS: Dict,
-    Kind.RANDOMIZATION: String,
+    Kind.RANDOMIZATION: _Randomization,
     Kind.REFERENCE_DICT: ReferenceValueDict,
     Kind.REFERENCE_LIST: ReferenceList,
     Kind.ANY: AnyField,

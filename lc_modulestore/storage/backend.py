@@ -41,7 +41,7 @@ from .copies import private_copy
 from .index_cache import INDEX_CACHE_NAMESPACE, forget_course_indexes
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
 from .split_types import BlockData, BlockKey, EditInfo
-from .structure_cache import DECODED_STRUCTURES, SharedStructureCache
+from .structure_cache import DECODED_STRUCTURES, SharedStructureCache, decoded_size, estimated_size
 
 __all__ = [
     "INDEX_CACHE_NAMESPACE",
@@ -225,7 +225,7 @@ class LearningCorePersistenceBackend:
             structure = _in_memory(data)
             self.shared_cache.set(oid, data)
         assert structure is not None
-        DECODED_STRUCTURES.put(oid, structure)
+        DECODED_STRUCTURES.put(oid, structure, decoded_size(data))
         return structure
 
     def find_structures_by_id(self, ids: Iterable[Any], course_context: Any = None) -> list[Structure]:
@@ -432,6 +432,16 @@ class LearningCorePersistenceBackend:
     def clear_process_cache() -> None:
         """Empty the per-process LRU (tests, or to free memory); correctness never needs it."""
         DECODED_STRUCTURES.clear()
+
+    @staticmethod
+    def structure_size(structure_id: ObjectId | str, structure: Structure) -> int:
+        """
+        The bytes ``structure`` takes decoded, by the process LRU's estimate (from its block count
+        when the LRU does not hold it): what a cache of anything that keeps it alive charges for it.
+        """
+        oid = _object_id(structure_id)
+        size = DECODED_STRUCTURES.size_of(oid) if oid is not None else None
+        return size if size is not None else estimated_size(len(structure["blocks"]))
 
     @staticmethod
     def in_process_cache(structure_id: ObjectId | str) -> bool:

@@ -49,6 +49,7 @@ __all__ = [
     "decode_structure_in_memory",
     "encode",
     "inflate",
+    "stored_json",
 ]
 
 FORMAT = 3  # 2: children as row numbers (still read)
@@ -70,9 +71,14 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in a compiled document")
 
 
+def stored_json(document: dict[str, Any]) -> bytes:
+    """A definition's (or any small document's) stored form, uncompressed: what :func:`encode` packs."""
+    return orjson.dumps(document, default=_default)
+
+
 def encode(document: dict[str, Any], level: int = 6) -> bytes:
     """A definition (or any small document): orjson of its stored form, compressed."""
-    return zlib.compress(orjson.dumps(document, default=_default), level)
+    return zlib.compress(stored_json(document), level)
 
 
 def inflate(data: bytes) -> bytes:

@@ -195,13 +195,13 @@ def _index_published(
     now: datetime,
 ) -> None:
     """Point the course index at a new published structure (creating the index on the first)."""
-    document = course_index(snapshot, compiled.structure, live.index_edited_on if live is not None else now)
+    document = course_index(snapshot, compiled, live.index_edited_on if live is not None else now)
     index_values = {
         "object_id": str(document["_id"]),
         "org": document["org"],
         "published_structure_id": structure_pk,
         "publish_log_id": snapshot.publish_log_id,
-        "wiki_slug": document["search_targets"]["wiki_slug"],
+        **document["search_targets"],  # the wiki_slug, unless the root's definition is unchanged
         "edited_by": document["edited_by"],
         "edited_on": document["edited_on"],
         "last_update": document["last_update"],

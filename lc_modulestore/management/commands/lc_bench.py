@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 # (name, unit) in the order of the printed table.
 COLUMNS = [
-    ("import_s", "s"), ("compile_cold_s", "s"), ("compile_full_s", "s"), ("compile_incremental_s", "s"),
+    ("import_s", "s"), ("reimport_unchanged_s", "s"), ("reimport_one_change_s", "s"), ("import_floor_s", "s"),
+    ("compile_cold_s", "s"), ("compile_full_s", "s"), ("compile_incremental_s", "s"),
     ("learning_core_publish_s", "s"), ("compile_draft_full_s", "s"), ("compile_draft_incremental_s", "s"),
     ("compile_draft_after_publish_s", "s"),
     ("load_cold_ms", "ms"), ("load_warm_ms", "ms"), ("decode_floor_ms", "ms"), ("prototype_load_ms", "ms"),
@@ -36,6 +37,8 @@ COLUMNS = [
     ("get_item_warm_ms", "ms"), ("get_items_category_ms", "ms"),
 ]  # fmt: skip
 VALUES = [
+    "import_queries_per_block", "import_over_floor", "reimport_unchanged_queries",
+    "reimport_one_change_queries",
     "structure_bytes", "bytes_per_block", "definition_rows", "peak_rss_mb",
     "draft_structure_bytes", "draft_extra_storage_pct", "draft_serving_mb", "draft_compiling_mb",
 ]  # fmt: skip
@@ -62,7 +65,9 @@ lc_bench --settings settings.bench --only files --files 200 --json var/bench-fil
             help="course files of the course-files figures (edx-platform's code needed; 0: none)",
         )  # fmt: skip
         parser.add_argument(
-            "--only", choices=["files"], help="only the course-files figures (no --blocks, no --course)"
+            "--only",
+            choices=["files", "import"],
+            help="only the course-files figures (no --blocks, no --course), or only the import figures",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -74,20 +79,25 @@ lc_bench --settings settings.bench --only files --files 200 --json var/bench-fil
         files_note = "not measured (--files 0)"
         stamp = time.strftime("%H%M%S")
         only_files = options["only"] == "files"
+        only_import = options["only"] == "import"
         with tempfile.TemporaryDirectory(prefix="lc-bench-") as tmp:
             for size in [] if only_files else options["blocks"]:
                 course = generate_course(Path(tmp) / f"n{size}", size, run=f"N{size}_{stamp}")
                 self.stderr.write(f"benching {course.course_key} ({size} blocks) ...")
                 results.append(
-                    bench_course(course.path, course.course_key, f"synthetic-{size}", options["runs"])
+                    bench_course(
+                        course.path, course.course_key, f"synthetic-{size}", options["runs"], only_import
+                    )
                 )
             if options["course"] and not only_files:
                 key = f"course-v1:LCBench+Real+R{stamp}"
                 self.stderr.write(f"benching {options['course']} as {key} ...")
-                results.append(bench_course(options["course"], key, options["course"].name, options["runs"]))
-            if options["files"] > 0:
+                results.append(
+                    bench_course(options["course"], key, options["course"].name, options["runs"], only_import)
+                )
+            if options["files"] > 0 and not only_import:
                 files, files_note = self._files(Path(tmp), options["files"], options["runs"], stamp)
-        summary = ratios(results)
+        summary = {"per_course": {}} if only_import else ratios(results)
         if results:
             self._table(results, summary)
         self._files_table(files, files_note)
@@ -101,7 +111,8 @@ lc_bench --settings settings.bench --only files --files 200 --json var/bench-fil
             }
             options["json"].write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2))
             self.stderr.write(f"wrote {options['json']}")
-        figures = [f"{r.label} load_cold {r.figures['load_cold_ms'].median:.1f} ms" for r in results]
+        shown = "import_s" if only_import else "load_cold_ms"
+        figures = [f"{r.label} {shown} {r.figures[shown].median:.3f}" for r in results]
         if files is not None:
             figures.append(f"{files.label} rewrite {files.values['asset_rewrite_over_dict']}x dict")
         self.summary(f"benched {len(results)} course(s) on {connection.vendor}: " + ", ".join(figures))
@@ -141,9 +152,12 @@ lc_bench --settings settings.bench --only files --files 200 --json var/bench-fil
             )
             self.stdout.write(f"{name:<24}" + "".join(cells))
         for name in VALUES:
-            self.stdout.write(f"{name:<24}" + "".join(f"{r.values[name]:>{width}}" for r in results))
+            self.stdout.write(
+                f"{name:<24}" + "".join(f"{r.values.get(name, 'n/a'):>{width}}" for r in results)
+            )
         for result in results:
-            self.stdout.write(f"{result.label}: walks {result.values['walk_setup']}")
+            if "walk_setup" in result.values:
+                self.stdout.write(f"{result.label}: walks {result.values['walk_setup']}")
         for label, figures in summary["per_course"].items():
             self.stdout.write(f"{label}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
         for name, value in summary.items():

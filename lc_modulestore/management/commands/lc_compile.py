@@ -14,6 +14,7 @@ from tqdm import tqdm
 from lc_modulestore.api import DRAFT_BRANCH, PUBLISHED_BRANCH, CompileReport, CourseNotFound, compile_course
 from lc_modulestore.management.base import OperatorCommand, on_terminal
 from lc_modulestore.models import CourseBinding
+from lc_modulestore.parsing.records import stale_readings
 
 _BRANCHES = {
     "published": (PUBLISHED_BRANCH,),
@@ -32,6 +33,7 @@ class Command(OperatorCommand):
 lc_compile course-v1:OpenedX+DemoX+DemoCourse
 lc_compile course-v1:OpenedX+DemoX+DemoCourse --branch draft   # the LMS preview's structure
 lc_compile --all --full                  # after upgrading lc-modulestore
+lc_compile --all --stale-parsers         # after installing or upgrading an XBlock
 lc_compile --all --json | jq '.[] | select(.error != "")'
 """
 
@@ -40,6 +42,12 @@ lc_compile --all --json | jq '.[] | select(.error != "")'
         parser.add_argument("--all", action="store_true", help="every course bound to a learning package")
         parser.add_argument("--full", action="store_true", help="rebuild from scratch instead of patching")
         parser.add_argument("--json", action="store_true", help="print one report per course as JSON")
+        parser.add_argument(
+            "--stale-parsers",
+            action="store_true",
+            help="only the courses (of those named, or --all) holding components this process would"
+            " read with another parser (an XBlock class installed or upgraded since): compiled --full",
+        )
         parser.add_argument(
             "--branch",
             choices=sorted(_BRANCHES),
@@ -57,6 +65,9 @@ lc_compile --all --json | jq '.[] | select(.error != "")'
             ]
         if not keys:
             raise CommandError("name at least one COURSE_KEY, or --all")
+        if options["stale_parsers"]:
+            keys = _stale(keys)
+            options["full"] = True
         as_json: bool = options["json"]
         branches = _BRANCHES[options["branch"]]
         failed: set[str] = set()
@@ -94,6 +105,13 @@ lc_compile --all --json | jq '.[] | select(.error != "")'
     def _row(self, as_json: bool, text: str) -> None:
         if not as_json:
             self.stdout.write(text)
+
+
+def _stale(keys: list[str]) -> list[str]:
+    """The courses among ``keys`` whose cached component readings a full compile would redo."""
+    bindings = CourseBinding.objects.filter(course_key__in=keys)
+    stale = {str(binding.course_key) for binding in stale_readings(bindings)}
+    return [key for key in keys if key in stale]
 
 
 def _label(branch: str) -> str:

@@ -21,11 +21,13 @@ from lc_modulestore.api import (
     CourseView,
     ImportReport,
     compiled_course,
+    get_binding,
     last_import_report,
 )
 from lc_modulestore.management.base import OperatorCommand
 from lc_modulestore.management.problems import write_problems
 from lc_modulestore.operations.course_files import course_file_list, file_json
+from lc_modulestore.parsing.records import BlockParser, block_parsers
 from lc_modulestore.storage.course_files import FileRecord
 
 _BRANCHES = {"published": PUBLISHED_BRANCH, "draft": DRAFT_BRANCH}
@@ -90,16 +92,19 @@ lc_show course-v1:OpenedX+DemoX+DemoCourse --json | jq '.files[] | select(.locke
             shown, source = course, "compiled"
             document = course.as_json()
         files = course_file_list(course.course_key)  # published: the same on either branch
+        parsers = block_parsers(get_binding(course.course_key))
         if as_json:
             document = {
                 **document,
                 "files": [file_json(record) for record in files],
+                "parsers": [parser.as_json() for parser in parsers],
                 "last_import": report.as_json() if report is not None else None,
             }
             self.stdout.write(orjson.dumps(document, option=_JSON, default=str).decode())
         else:
             write_outline(self.stdout.write, shown)
             write_files(self.stdout.write, files)
+            write_parsers(self.stdout.write, parsers)
             if report is not None:
                 self._report(report)
         self._summary(shown, source, as_json, files)
@@ -146,6 +151,21 @@ def _view(served: dict[str, Any]) -> CourseView:
 def write_outline(write: Any, course: CourseView) -> None:
     for line in course.outline():
         write(line)
+
+
+def write_parsers(write: Any, parsers: list[BlockParser]) -> None:
+    """
+    Who read each third-party XBlock's fields: its own class (distribution and version) or the
+    rule table, and whether a full compile would read it again (a class installed or upgraded since).
+    """
+    if not parsers:
+        return
+    write(f"XBlocks not built in: {len(parsers)} (who read their fields)")
+    for parser in parsers:
+        stale = f"  STALE, now: {parser.now} (lc_compile --stale-parsers)" if parser.stale else ""
+        write(f"  {parser.block_type}/{parser.block_id}: {parser.parser or 'not compiled yet'}{stale}")
+        if parser.parser.startswith("rules/") and not parser.stale:
+            write(f"    {parser.now}")
 
 
 def write_files(write: Any, files: list[FileRecord]) -> None:
