@@ -687,11 +687,14 @@ class _ExportReader:
         for page in pages.values():
             if page.block_type != "static_tab":
                 continue
-            tab = tab_settings.get(page.block_id, {})
+            tab = tab_settings.get(page.block_id)
+            if tab is None:
+                continue
             if tab.get("name"):
                 page.element.set("display_name", str(tab["name"]))
-            if "course_staff_only" in tab:
-                page.element.set("course_staff_only", json.dumps(bool(tab["course_staff_only"])))
+            # XMLModuleStore._load_extra_content sets it from the tab the course lists (StaticTab's
+            # course_staff_only: false unless the tab says so), and saves it: set on every such page.
+            page.element.set("course_staff_only", json.dumps(bool(tab.get("course_staff_only", False))))
         return list(pages.values())
 
     def page(self, block_type: str, block_id: str, path: Path) -> OlxBlock | None:

@@ -79,7 +79,10 @@ def test_bench_course_files_figures(tmp_path: Path) -> None:
     assert files["files"] == 11  # and one large file
     for name, _unit in FILE_COLUMNS:
         figure = files[name]
-        assert 0 < figure["min"] <= figure["median"] <= figure["max"], name
+        assert figure["min"] <= figure["median"] <= figure["max"], name
+        # A difference of two import times (with and without the files) can come out below zero on a
+        # busy machine: only the measured figures must be positive (the direct write time: below).
+        assert name == "import_per_file_ms" or figure["min"] > 0, name
     assert files["asset_find_warm_ms"]["runs"] >= 11 * 5
     for name in ("asset_rewrite_over_dict", "asset_rewrite_mongo_over_dict", "import_file_write_ms", "links"):
         assert files[name] > 0, name

@@ -59,10 +59,6 @@ WHY: dict[str, str] = {
         "for blocks read from a file, the file's own attributes; block.xml does not record which file "
         "a block came from (compile/olx_export.py would have to)"
     ),
-    "course_staff_only": (
-        "the reader sets it (false) on every static tab the course's tabs list; the export reader sets "
-        "it only when the tab says so (compile/olx_export.py)"
-    ),
     "edx_video_id": (
         "the reader's VAL import gives a video with transcripts and no id a new one; the store has no VAL"
     ),
@@ -181,7 +177,6 @@ KNOWN_GAPS: dict[str, dict[str, int]] = {
         "problem settings.xml_attributes": 34,
         "sequential settings.xml_attributes": 48,
         "split_test settings.xml_attributes": 1,
-        "static_tab settings.course_staff_only": 2,
         "vertical settings.xml_attributes": 115,
         "video settings.edx_video_id": 3,
         "word_cloud settings.xml_attributes": 1,
