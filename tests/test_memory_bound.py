@@ -83,7 +83,7 @@ def course_like(source: CourseIndex, course_key: str) -> int:
         edited_on=source.edited_on,
         last_update=source.last_update,
     )
-    return decoded_size(data)
+    return decoded_size(len(inflate(data)))
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from compile.vocabulary import BRANCHES, DRAFT_BRANCH, PUBLISHED_BRANCH
 
 from .. import conf
 from ..exceptions import HeartbeatFailure, ItemNotFoundError, ReadOnlyModuleStoreError
-from .codec import decode_definition, decode_structure_in_memory
+from .codec import decode_definition, decode_structure_in_memory, decode_structure_in_memory_sized
 from .copies import private_copy
 from .index_cache import INDEX_CACHE_NAMESPACE, forget_course_indexes
 from .models import CompiledDefinition, CompiledStructure, CourseIndex
@@ -81,6 +81,12 @@ _BRANCH_STRUCTURES = {PUBLISHED_BRANCH: "published_structure", DRAFT_BRANCH: "dr
 def _in_memory(data: bytes) -> Structure:
     """Split's ``structure_from_mongo``, straight from the stored bytes (see ``compile.codec``)."""
     return decode_structure_in_memory(data, BlockKey, BlockData, EditInfo)
+
+
+def _in_memory_sized(data: bytes) -> tuple[Structure, int]:
+    """:func:`_in_memory`, with the bytes the process LRU holds it at (``decoded_size``)."""
+    structure, json_length = decode_structure_in_memory_sized(data, BlockKey, BlockData, EditInfo)
+    return structure, decoded_size(json_length)
 
 
 def _clone(obj: Any) -> Any:
@@ -208,7 +214,7 @@ class LearningCorePersistenceBackend:
         data = self.shared_cache.get(oid)
         if data is not None:
             try:
-                structure = _in_memory(data)
+                structure, size = _in_memory_sized(data)
             except Exception:
                 log.warning("Undecodable cached structure %s; reading it from the database", oid)
                 self.shared_cache.delete(oid)
@@ -222,10 +228,10 @@ class LearningCorePersistenceBackend:
                     course_context,
                 )
                 return None
-            structure = _in_memory(data)
+            structure, size = _in_memory_sized(data)
             self.shared_cache.set(oid, data)
         assert structure is not None
-        DECODED_STRUCTURES.put(oid, structure, decoded_size(data))
+        DECODED_STRUCTURES.put(oid, structure, size)
         return structure
 
     def find_structures_by_id(self, ids: Iterable[Any], course_context: Any = None) -> list[Structure]:

@@ -47,6 +47,7 @@ __all__ = [
     "decode_definition",
     "decode_structure",
     "decode_structure_in_memory",
+    "decode_structure_in_memory_sized",
     "encode",
     "inflate",
     "stored_json",
@@ -274,7 +275,12 @@ class StructureEncoder:
 
 
 def _load(data: bytes) -> dict[str, Any]:
-    document: dict[str, Any] = orjson.loads(inflate(data))
+    return _parse(inflate(data))
+
+
+def _parse(text: bytes) -> dict[str, Any]:
+    """The stored JSON of a structure, in the current format (format 2's children converted)."""
+    document: dict[str, Any] = orjson.loads(text)
     if document.get("format") == _ABSOLUTE_CHILDREN:
         for position, row in enumerate(document["blocks"]):
             if row[5] is not None:
@@ -408,7 +414,6 @@ class LazyBlocks(Mapping[Any, Any]):
         return parents
 
 
-@without_gc
 def decode_structure_in_memory(
     data: bytes, block_key: type, block_data: type, edit_info: type
 ) -> dict[str, Any]:
@@ -417,7 +422,18 @@ def decode_structure_in_memory(
     ``children`` BlockKeys, ``blocks`` a :class:`LazyBlocks` mapping of BlockKey → BlockData. Blocks
     that share an edit info share one EditInfo object: the result is a read-only snapshot.
     """
-    document = _load(data)
+    return decode_structure_in_memory_sized(data, block_key, block_data, edit_info)[0]
+
+
+@without_gc
+def decode_structure_in_memory_sized(
+    data: bytes, block_key: type, block_data: type, edit_info: type
+) -> tuple[dict[str, Any], int]:
+    """:func:`decode_structure_in_memory`, with the length of the JSON it inflated (a cache's size of it)."""
+    text = inflate(data)
+    length = len(text)
+    document = _parse(text)
+    del text  # the document holds it all now
     types = document["types"]
     prefixes = [bytes.fromhex(p) for p in document["prefixes"]]
     edits = [edit_info(**_edit_info(edit)) for edit in document["edits"]]
@@ -427,7 +443,7 @@ def decode_structure_in_memory(
     structure = _top(document)
     structure["root"] = keys[document["root"]]
     structure["blocks"] = LazyBlocks(keys, rows, edits, prefixes, block_data)
-    return structure
+    return structure, length
 
 
 # --- definitions ---------------------------------------------------------------------------------

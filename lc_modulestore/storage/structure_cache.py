@@ -45,9 +45,12 @@ _BYTES_PER_BLOCK = 3072  # the same, per block, when only the block count is kno
 _FIXED_BYTES = 16 * 1024  # the structure's own dicts and lists, whatever its size
 
 
-def decoded_size(data: bytes) -> int:
-    """What the structure stored as ``data`` takes decoded, by the estimate the process LRU holds it at."""
-    return _FIXED_BYTES + _BYTES_PER_JSON_BYTE * len(zlib.decompress(data))
+def decoded_size(json_length: int) -> int:
+    """
+    What a structure whose stored JSON is ``json_length`` bytes takes decoded, by the estimate the
+    process LRU holds it at (the length its decoding found: ``codec.decode_structure_in_memory_sized``).
+    """
+    return _FIXED_BYTES + _BYTES_PER_JSON_BYTE * json_length
 
 
 def estimated_size(block_count: int) -> int:
