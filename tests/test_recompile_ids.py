@@ -72,6 +72,12 @@ def assert_no_document_changed(before: dict[str, bytes], after: dict[str, bytes]
             assert inflate(old) == inflate(new), f"definition {object_id} changed"
 
 
+def published_id_of(binding: CourseBinding) -> str:
+    """The id of the published structure the course's index points at."""
+    object_id: str = CourseIndex.objects.get(binding=binding).published_structure.object_id
+    return object_id
+
+
 def repair_in_storage(entity_id: int, olx: str) -> None:
     """A block.xml fixed where it is stored, no new version: what an operator's repair does."""
     version = lc_ops.content_api.get_component(entity_id).versioning.published
@@ -88,7 +94,7 @@ def served_unit_children(store: LearningCoreModuleStore) -> list[str]:
 def test_a_recompile_giving_the_same_documents_keeps_every_id(
     binding: CourseBinding, full_compile: Callable[..., str]
 ) -> None:
-    live_id = CourseIndex.objects.get(binding=binding).published_structure.object_id
+    live_id = published_id_of(binding)
     before = stored_documents(binding)
 
     assert full_compile() == live_id
@@ -112,7 +118,7 @@ def test_a_block_repaired_in_storage_is_served_under_new_ids(
     store = LearningCoreModuleStore()
     broken = served_unit_children(store)  # this process now holds the broken structure
     assert "error" in broken
-    broken_id = CourseIndex.objects.get(binding=binding).published_structure.object_id
+    broken_id = published_id_of(binding)
     before = stored_documents(binding)
 
     repair_in_storage(html, good)
@@ -146,7 +152,7 @@ def test_a_block_repaired_in_storage_is_served_under_new_ids(
 def test_a_new_parser_moves_the_course_and_its_drafts_to_new_ids(
     binding: CourseBinding, full_compile: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    published_id = CourseIndex.objects.get(binding=binding).published_structure.object_id
+    published_id = published_id_of(binding)
     draft_before = live_structure(binding, DRAFT_BRANCH)
     assert draft_before is not None
     before = stored_documents(binding)
@@ -176,14 +182,14 @@ def test_a_new_parser_moves_the_course_and_its_drafts_to_new_ids(
 def test_a_draft_recompile_with_a_new_parser_moves_both_branches(
     binding: CourseBinding, full_compile: Callable[..., str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    published_id = CourseIndex.objects.get(binding=binding).published_structure.object_id
+    published_id = published_id_of(binding)
     monkeypatch.setattr(compile.structure, "PARSER_VERSION", compile.structure.PARSER_VERSION + 1)
 
     full_compile(DRAFT_BRANCH)
 
     binding.refresh_from_db()
     assert binding.id_generation == 1
-    assert CourseIndex.objects.get(binding=binding).published_structure.object_id != published_id
+    assert published_id_of(binding) != published_id
     assert_storage_invariant(binding)
     assert_incremental_equals_full(binding)
 
@@ -191,7 +197,7 @@ def test_a_draft_recompile_with_a_new_parser_moves_both_branches(
 def test_a_move_to_new_ids_that_fails_keeps_serving_the_old_ones(
     binding: CourseBinding, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    published_id = CourseIndex.objects.get(binding=binding).published_structure.object_id
+    published_id = published_id_of(binding)
     before = stored_documents(binding)
     monkeypatch.setattr(compile.structure, "PARSER_VERSION", compile.structure.PARSER_VERSION + 1)
     compiles: list[object] = []
@@ -208,6 +214,6 @@ def test_a_move_to_new_ids_that_fails_keeps_serving_the_old_ones(
     assert "injected" in report.error and len(compiles) == 2
     binding.refresh_from_db()
     assert binding.id_generation == 0  # rolled back with the rest
-    assert CourseIndex.objects.get(binding=binding).published_structure.object_id == published_id
+    assert published_id_of(binding) == published_id
     assert stored_documents(binding) == before
     assert CompileFailure.objects.filter(binding=binding).exists()
