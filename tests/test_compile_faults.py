@@ -105,7 +105,6 @@ BEFORE_COMMIT = [
     "lc_modulestore.storage.writes._record_error_blocks",  # after the index swap and the deletes
     "lc_modulestore.storage.writes._index_published",
     "lc_modulestore.storage.writes._delete_expired",
-    "lc_modulestore.compiling.compile_publish.record_parsers",  # after store_compile, in its transaction
 ]
 # Every step after it.
 AFTER_COMMIT = [
@@ -232,7 +231,7 @@ NOT_FAULTED = {
     " tests/test_recompile_ids.py faults that path",
     "lc_modulestore.storage.writes._now": "the clock",
     "lc_modulestore.storage.writes.StoredCompile": "a dataclass built for the caller",
-    "lc_modulestore.storage.writes.VersionFieldData": "rows built for one bulk insert",
+    "lc_modulestore.storage.writes._field_data": "rows built for one bulk insert",
 }
 
 

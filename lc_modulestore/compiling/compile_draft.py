@@ -29,7 +29,6 @@ from compile.vocabulary import DRAFT_BRANCH
 
 from .. import conf
 from ..courses.models import CourseBinding
-from ..parsing.records import record_parsers
 from ..storage.codec import StructureEncoder
 from ..storage.id_generations import ids_in_use, lock_course, next_id_generation
 from ..storage.recent import previous_structure, remember_compile
@@ -189,7 +188,6 @@ def _compile_locked(binding: CourseBinding, full: bool) -> DraftCompileReport:
     stored = store_compile(
         binding, live, snapshot, compiled, previous, encoder, compared_with=published.publish_log_id
     )
-    record_parsers(compiled.parsers)  # which XBlock class read which component (lc_modulestore.parsing)
     report = DraftCompileReport(
         course_key=key,
         publish_log_id=published.publish_log_id,

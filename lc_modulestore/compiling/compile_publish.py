@@ -29,7 +29,6 @@ from compile.ids import PublishLogId
 from compile.structure import compile_snapshot
 
 from ..courses.models import CourseBinding
-from ..parsing.records import record_parsers
 from ..storage.codec import StructureEncoder
 from ..storage.id_generations import ids_in_use, lock_course, next_id_generation
 from ..storage.index_cache import forget_course_indexes
@@ -149,7 +148,6 @@ def compile_published(binding: CourseBinding, /, *, full: bool) -> CompileReport
         snapshot = read_published_state(binding, logs)
         compiled = compile_snapshot(snapshot)
     stored = store_compile(binding, live, snapshot, compiled, previous, encoder)
-    record_parsers(compiled.parsers)  # which XBlock class read which component (lc_modulestore.parsing)
     report = CompileReport(
         course_key=key,
         publish_log_id=snapshot.publish_log_id,

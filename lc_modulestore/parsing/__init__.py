@@ -4,7 +4,8 @@ XBlocks read by their own class: the site's parser for the compiler (``compile.f
 Where the site has a block's XBlock class installed, the component's fields are what that class's
 ``parse_xml`` gives, as in Studio's import (:mod:`.reading`); the rule table reads the built-in
 types and any type whose class is absent (:mod:`.classes`). :mod:`.site` is the parser installed
-into the compiler at app start; :mod:`.records` tags the field-data cache with who read what.
+into the compiler at app start; :mod:`.records` tells who read what (the compile stores each
+reading with its parser: ``storage.writes``).
 """
 
 from .classes import BUILT_IN_TYPES, ClassChoice, class_for, forget_classes
@@ -16,7 +17,6 @@ from .records import (
     block_parsers,
     course_parsers,
     parser_name,
-    record_parsers,
     stale_readings,
 )
 from .site import SiteParser, choice_for, install_site_parser
@@ -37,7 +37,6 @@ __all__ = [
     "install_site_parser",
     "parser_name",
     "read_with_class",
-    "record_parsers",
     "site_mixins",
     "stale_readings",
 ]

@@ -5,14 +5,14 @@ report, and found stale when the site's classes changed (``lc_compile --stale-pa
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from lxml import etree
 
 from compile.export_files import split_where
-from compile.fields import RULE_TABLE_PARSER, cached_reading_fresh, parser_number
+from compile.fields import cached_reading_fresh
 from compile.import_report import NOTE, ImportProblem
 from compile.olx_export import OlxBlock
 from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES, NON_BLOCK_CHILDREN
@@ -29,24 +29,8 @@ __all__ = [
     "block_parsers",
     "course_parsers",
     "parser_name",
-    "record_parsers",
     "stale_readings",
 ]
-
-
-def record_parsers(parsers: Mapping[int, str]) -> None:
-    """
-    Tag the field data a compile just stored (every row with the rule table's version) with the
-    class that read it, per entity version. In the compile's transaction, after its rows are written.
-    """
-    by_identity: defaultdict[str, list[int]] = defaultdict(list)
-    for version_id, identity in parsers.items():
-        if identity != RULE_TABLE_PARSER:
-            by_identity[identity].append(version_id)
-    for identity, version_ids in by_identity.items():
-        VersionFieldData.objects.filter(version_id__in=version_ids).update(
-            parser=identity, parser_version=parser_number(identity)
-        )
 
 
 def parser_name(parser: str, parser_version: int) -> str:

@@ -26,7 +26,7 @@ from typing import Any, Final
 from bson import ObjectId
 
 from compile.broken_components import error_key, errored_key
-from compile.fields import PARSER_VERSION
+from compile.fields import RULE_TABLE_PARSER, RealizedFields, parser_number
 from compile.ids import EntityId, PublishLogId
 from compile.snapshot import CourseSnapshot
 from compile.structure import CompiledCourse, course_index
@@ -138,10 +138,8 @@ def store_compile(
         VersionFieldData.objects.filter(version_id__in=compiled.realized).delete()  # stale parser versions
         VersionFieldData.objects.bulk_create(
             [
-                VersionFieldData(
-                    version_id=version, settings=f.settings, content=f.content, parser_version=PARSER_VERSION
-                )
-                for version, f in compiled.realized.items()
+                _field_data(version, fields, compiled.parsers.get(version, RULE_TABLE_PARSER))
+                for version, fields in compiled.realized.items()
             ],
             batch_size=batch,
         )
@@ -184,6 +182,20 @@ def store_compile(
     if not drafts:  # operators' list: what the LMS serves as error blocks
         _record_error_blocks(binding, snapshot, compiled)
     return StoredCompile(structure_id, block_count, len(structure_data), len(new), len(unreferenced))
+
+
+def _field_data(version: int, fields: RealizedFields, parser: str) -> VersionFieldData:
+    """
+    A version's cached reading, tagged with the parser that made it (``compile.fields.parser``):
+    an XBlock class's identity, or none for the rule table, whose number is ``PARSER_VERSION``.
+    """
+    return VersionFieldData(
+        version_id=version,
+        settings=fields.settings,
+        content=fields.content,
+        parser="" if parser == RULE_TABLE_PARSER else parser,
+        parser_version=parser_number(parser),
+    )
 
 
 def _index_published(
