@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from lxml import etree
 
@@ -79,10 +79,17 @@ __all__ = [
     "OlxBlock",
     "OlxCourse",
     "OlxError",
+    "XmlFilename",
     "olx_export_folder",
     "read_course_export",
     "serialize_element",
 ]
+
+# ``[path, name]`` as ``XmlMixin.parse_xml`` records a block's source: ``[p, p]`` for a pointer to
+# ``p``, ``["", None]`` for an element read where it stands, ``[p, name]`` for one whose
+# ``filename="name"`` was read from ``p``.
+type XmlFilename = tuple[str, str | None]
+INLINE: Final[XmlFilename] = ("", None)
 
 _BLOCK_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 # A block id in a usage key: opaque-keys accepts these characters.
@@ -114,6 +121,10 @@ class OlxBlock:
     policy: dict[str, Any] = field(default_factory=dict)
     policy_source: str = ""  # policy.json:LINE of the block's entry, when it has one
     policy_keys: frozenset[str] = frozenset()  # the fields that entry sets
+    # The file each block of this element was read from, as Open edX's reader records it in
+    # ``xml_attributes["filename"]`` ("type/id" -> :data:`XmlFilename`): the block's own, and for a
+    # block kept whole with its inline children (split_test, ...) each child's too.
+    xml_filenames: dict[str, XmlFilename] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -142,6 +153,7 @@ class OlxBlock:
             other.policy_source,
             other.policy_keys,
         )
+        self.xml_filenames = other.xml_filenames
 
 
 @dataclass(slots=True)
@@ -337,7 +349,9 @@ class _ExportReader:
             # The course element itself failed: Open edX cannot load the course either.
             problem = self.problems[-1]
             raise OlxError(problem.where, problem.message, key=problem.key)
-        root.block_id = "course"  # Split's root is always course/course; the run lives in the course key.
+        # Split's root is always course/course; the run lives in the course key.
+        root.xml_filenames = {"course/course": root.xml_filenames[f"course/{root.block_id}"]}
+        root.block_id = "course"
         detached = self.read_detached(run)
         for key in self.policies.entries:
             if key not in self.looked_up:
@@ -539,7 +553,9 @@ class _ExportReader:
         where = self.where(element, path)
         if not _BLOCK_ID.match(url_name):
             raise _Unreadable(f"url_name {url_name!r} is not a valid block id", where)
-        if is_pointer_after_naming(element, outcome):
+        pointer = is_pointer_after_naming(element, outcome)
+        filename = INLINE
+        if pointer:
             relative = f"{tag}/{url_name.replace(':', '/')}.xml"
             file = self.root / relative
             if not self.files.is_file(file, where):
@@ -547,6 +563,7 @@ class _ExportReader:
             definition = original = self.parse(file, where)
             definition.attrib.pop("url_name", None)  # the pointer named the block (N6)
             path = file
+            filename = (relative, relative)
         else:
             # Children are read from the element itself: a copy loses the line of a comment.
             definition, original = _copy(element), element
@@ -554,15 +571,17 @@ class _ExportReader:
                 definition.attrib.pop(name, None)
         definition.tag = tag  # a pointed-to file's root tag is not checked (N6, H2)
         if "filename" in definition.attrib:
-            definition, path = self.file_definition(definition, path, url_name)
+            definition, path, read_from = self.file_definition(definition, path, url_name)
             original = definition
+            # A pointer's own file is what the platform records, whatever that file then names.
+            filename = filename if pointer else read_from
         if f"{tag}/{url_name}" in self.unusable:
             raise _Unreadable(
                 f"the policy entry {tag}/{url_name} is not an object",
                 self.policies.where(f"{tag}/{url_name}"),
             )
         source = self.where(definition, path) if definition.sourceline else where
-        block = OlxBlock(tag, url_name, definition, source)
+        block = OlxBlock(tag, url_name, definition, source, xml_filenames={f"{tag}/{url_name}": filename})
         if tag in CONTAINER_TYPES or tag in BLOCK_TYPES_WITH_CHILDREN:
             children = self.read_children(original, path, container=tag in CONTAINER_TYPES)
             for child in list(definition):
@@ -572,6 +591,8 @@ class _ExportReader:
                 block.children = children
             else:  # kept inline in the block's own OLX
                 definition.extend(_with_url_name(child) for child in children)
+                for descendant in (d for child in children for d in child.walk()):
+                    block.xml_filenames.update(descendant.xml_filenames)
         self.apply_policy(block)
         return block
 
@@ -601,8 +622,11 @@ class _ExportReader:
 
     def file_definition(
         self, definition: etree._Element, path: Path, url_name: str
-    ) -> tuple[etree._Element, Path]:
-        """``filename=`` (H1, H2): an html body file, or another block's definition file."""
+    ) -> tuple[etree._Element, Path, XmlFilename]:
+        """
+        ``filename=`` (H1, H2): an html body file, or another block's definition file; and what the
+        platform records of it (the candidate it read, and the name as written).
+        """
         tag = str(definition.tag)
         filename = definition.attrib.pop("filename")
         where = self.where(definition, path)
@@ -633,14 +657,14 @@ class _ExportReader:
             _set_body(definition, self.body_text(found.path, found.found))
             for child in list(definition):
                 definition.remove(child)
-            return definition, path
+            return definition, path, (found.found, filename)
         # The file's root, with the element's own attributes laid over its attributes.
         own = self.parse(found.path, where)
         own.tag = tag
         for name, value in definition.attrib.items():
             own.set(name, value)
         own.attrib.pop("url_name", None)
-        return own, found.path
+        return own, found.path, (found.found, filename)
 
     def body_text(self, path: Path, relative: str) -> str:
         """A body file's text, exactly as stored (H3); unreadable or too big, the block cannot load."""

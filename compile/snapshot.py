@@ -8,6 +8,7 @@ hand-made snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,9 @@ class EntitySnapshot:
     # both branches (they share definitions) and however often the version is published.
     version_created: datetime | None = None
     version_created_by: UserId | None = None
+    # The export file each of its blocks was imported from ("type/id" -> [path, name], the
+    # importer's record): what the block's ``xml_attributes["filename"]`` says, if its class keeps one.
+    xml_filenames: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
 
     @property
     def key(self) -> BlockKeyTuple:

@@ -36,6 +36,7 @@ from .fields import (
     RealizedFields,
     cached_reading_fresh,
     installed_parser,
+    resolve_xml_filename,
     to_structure_value,
 )
 from .fields.course import course_root_fields
@@ -402,7 +403,11 @@ class _Compiler:
                 DEFAULT_GRADING_POLICY,
             )
             fields = RealizedFields(root_settings, root_content, fields.unreadable)
-        settings = {name: to_structure_value(name, value) for name, value in fields.settings.items()}
+        recorded = entity.xml_filenames.get(f"{key[0]}/{key[1]}")
+        settings = {
+            name: to_structure_value(name, value)
+            for name, value in resolve_xml_filename(key[0], fields.settings, recorded).items()
+        }
         if children is not None:
             settings["children"] = [list(child) for child in children]
         definition = definition_id(self.uuid, entity.version_id, index, self.snapshot.id_generation)

@@ -118,10 +118,10 @@ def snapshot_lines(binding: CourseBinding) -> list[str]:
         for scope, values in (("settings", settings), ("content", content)):
             for name, value in values.items():
                 lines.append(f"field {named(version_id)} {scope}.{name}={_value(value)}")
-    for block_type, block_id, entity_id in BlockEntity.objects.filter(binding=binding).values_list(
-        "block_type", "block_id", "entity_id"
+    for block_type, block_id, entity_id, filenames in BlockEntity.objects.filter(binding=binding).values_list(
+        "block_type", "block_id", "entity_id", "xml_filenames"
     ):
-        lines.append(f"block {block_type}/{block_id} {refs[entity_id]}")
+        lines.append(f"block {block_type}/{block_id} {refs[entity_id]} {_value(filenames)}")
     for row in CourseFile.objects.filter(binding=binding).values(
         "legacy_path", "entity_id", "import_path", "display_name", "content_type", "locked", "md5", "size"
     ):

@@ -1068,3 +1068,11 @@ def test_demo_course_inline_xblocks_keep_their_settings() -> None:
     }
     ora = inline["openassessment"].settings
     assert ora["submission_start"] == "2001-01-01T00:00:00+00:00"
+
+
+def test_a_policy_xml_attributes_replaces_the_elements_unknown_attributes() -> None:
+    """``XmlMixin.apply_policy`` assigns the field: the policy's dict, not a merge with the element's."""
+    element = etree.fromstring('<sequential display_name="S" legacy="1" due="not a date"/>')
+    fields = realize_fields("sequential", element, {"xml_attributes": {"from_policy": "x"}})
+    # The raw text of a value its field cannot read stays: this table's own record of it.
+    assert fields.settings["xml_attributes"] == {"from_policy": "x", "due": "not a date"}

@@ -85,7 +85,10 @@ def test_access_fields_fail_closed_in_what_is_served(unreadable: Path, run_impor
     run_import(unreadable)
     blocks = compiled_course(KEY).blocks
     assert blocks["html/summary_html"].fields["visible_to_staff_only"] is True
-    assert blocks["html/summary_html"].fields["xml_attributes"] == {"group_access": "{bad"}
+    assert blocks["html/summary_html"].fields["xml_attributes"] == {
+        "group_access": "{bad",
+        "filename": ["html/summary_html.xml", "html/summary_html.xml"],  # the file it was read from
+    }
     assert "group_access" not in blocks["html/summary_html"].fields
     assert blocks["chapter/week1"].fields["visible_to_staff_only"] is True  # policy's false did not reopen it
     assert blocks["chapter/week2"].fields["visible_to_staff_only"] is True

@@ -39,6 +39,11 @@ Settings (the structure's block ``fields``)
       child elements (an ORA's rubric, ...) are not fields and are not read. That is the fallback:
       where the site has the block's class installed, the class's own ``parse_xml`` reads it
       (:mod:`compile.fields.parser`, ``lc_modulestore.parsing``).
+    * ``xml_attributes["filename"]`` (the file ``XmlMixin.parse_xml`` records a block was read
+      from) is not read from the element, which cannot say: the compile adds the file the importer
+      read the block from (``BlockEntity.xml_filenames``) to the types whose Open edX class keeps
+      one (:data:`rules.XML_FILENAME_TYPES`), as Studio's import stores it
+      (:func:`resolve_xml_filename`).
     * Never fields: ``url_name`` (identity), ``filename`` (the importer has inlined the body),
       ``xblock-family``, ``x-is-pointer-node``, ``data_dir``, ``course``, ``org``, ``xml_attributes``
       and the draft-wiring ``parent_url`` / ``parent_sequential_url`` / ``index_in_children_list``.
@@ -81,8 +86,6 @@ Children
 Deliberate differences from edx-platform's import
     * A value that does not convert goes to ``xml_attributes``; edx-platform stores the raw text and
       fails when the block loads, or (Boolean) silently reads anything but "true" as False.
-    * ``xml_attributes["filename"]`` (the source file, a git link for Studio) is not recorded: the
-      element does not say which file it came from (docs/READER_PARITY.md §4).
     * A video ``handout`` is not rewritten for the target course, and an empty ``edx_video_id`` is not
       replaced by the id edx-val would generate on import.
     * A conditional whose OLX uses the field names (``conditional_message=`` ...) rather than the
@@ -100,7 +103,7 @@ from .parser import (
     installed_parser,
     parser_number,
 )
-from .readers import RealizedFields, Unreadable, realize_fields
+from .readers import RealizedFields, Unreadable, realize_fields, resolve_xml_filename
 from .rules import (
     COMMON_FIELDS,
     CONTENT,
@@ -133,5 +136,6 @@ __all__ = [
     "installed_parser",
     "parser_number",
     "realize_fields",
+    "resolve_xml_filename",
     "to_structure_value",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -24,11 +24,12 @@ from .rules import (
     POLICY_ONLY,
     RULES_BY_TYPE,
     SETTINGS,
+    XML_FILENAME_TYPES,
     FieldRule,
 )
 from .values import CONVERTERS, InvalidValue, string_value, usage_reference
 
-__all__ = ["RealizedFields", "Unreadable", "realize_fields"]
+__all__ = ["RealizedFields", "Unreadable", "realize_fields", "resolve_xml_filename"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ class _Split:
     modelled: bool
     settings: dict[str, Any] = field(default_factory=dict)
     content: dict[str, Any] = field(default_factory=dict)
-    unknown: dict[str, str] = field(default_factory=dict)
+    unknown: dict[str, Any] = field(default_factory=dict)
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
 
     def attribute(self, name: str, raw: str) -> None:
@@ -93,7 +94,10 @@ class _Split:
         as edx-platform's policy overrides do, unless its field's type cannot read it.
         """
         if name == "xml_attributes" and isinstance(value, dict):
-            self.unknown.update(value)
+            # The policy's dict replaces the attributes' (XmlMixin.apply_policy assigns the field);
+            # the raw text of an unreadable value stays, as this table's own record of it.
+            kept = {name: self.unknown[name] for name in self.unreadable if name in self.unknown}
+            self.unknown = {**value, **kept}
             return
         rule = self.rules.get(name)
         if rule is not None:
@@ -344,3 +348,27 @@ def realize_fields(
     for name, value in (policy or {}).items():
         split.policy_value(name, value)
     return split.result()
+
+
+def resolve_xml_filename(
+    block_type: str, settings: dict[str, Any], recorded: Sequence[str | None] | None
+) -> dict[str, Any]:
+    """
+    ``settings`` with ``xml_attributes["filename"]`` as Studio's import leaves it: the file the
+    import ``recorded`` the block was read from, for a block whose Open edX class keeps one
+    (:data:`rules.XML_FILENAME_TYPES`, or a class whose own reading of block.xml recorded one);
+    none for a block no import read (made in Learning Core, as Studio records none for a block made
+    in Studio). Other blocks are unchanged.
+    """
+    attributes = settings.get("xml_attributes")
+    attributes = attributes if isinstance(attributes, dict) else {}
+    keeps = ALIASES.get(block_type, block_type) in XML_FILENAME_TYPES or "filename" in attributes
+    if not keeps:
+        return settings
+    attributes = {name: value for name, value in attributes.items() if name != "filename"}
+    if recorded is not None:
+        attributes["filename"] = list(recorded)
+    resolved = {name: value for name, value in settings.items() if name != "xml_attributes"}
+    if attributes:
+        resolved["xml_attributes"] = attributes
+    return resolved

@@ -25,13 +25,14 @@ __all__ = [
     "RULES_BY_TYPE",
     "SETTINGS",
     "TYPE_FIELDS",
+    "XML_FILENAME_TYPES",
     "FieldRule",
     "Kind",
     "date_field_names",
 ]
 
 # Bump whenever a rule below changes what realize_fields returns: cached results are keyed on it.
-PARSER_VERSION: Final[int] = 5
+PARSER_VERSION: Final[int] = 6
 
 
 # --- the rule table ---------------------------------------------------------------------------
@@ -375,6 +376,33 @@ NEVER_FIELDS: Final = frozenset(
         "index_in_children_list",
     }
 )
+# Types whose Open edX class reads its OLX with XmlMixin.parse_xml, which records in
+# xml_attributes["filename"] the file the block was read from (the platform's blocks and
+# xblocks-contrib's; not video, which has a parse_xml of its own, nor pure XBlocks). block.xml
+# cannot say which file that was: the compile adds what the importer recorded
+# (compile.fields.resolve_xml_filename).
+XML_FILENAME_TYPES: Final = frozenset(
+    {
+        "about",
+        "annotatable",
+        "chapter",
+        "conditional",
+        "course",
+        "course_info",
+        "html",
+        "itembank",
+        "library_content",
+        "lti",
+        "poll_question",
+        "problem",
+        "sequential",
+        "split_test",
+        "static_tab",
+        "vertical",
+        "word_cloud",
+    }
+)
+
 # Also stripped by metadata_to_strip: only policy.json sets them, unless the type's table has them.
 POLICY_ONLY: Final = frozenset({"tabs", "grading_policy", "discussion_blackouts"})
 # Attributes never copied into a serialized definition (problem data, ...), besides settings fields.

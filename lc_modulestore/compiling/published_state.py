@@ -134,6 +134,7 @@ class _PublishedRow(NamedTuple):
     parser_version: int | None
     created: datetime  # the version's: its definition's edit info, the same on both branches
     created_by: UserId | None
+    xml_filenames: dict[str, list[str | None]] | None  # the key map's: what the importer read
 
     @property
     def is_component(self) -> bool:
@@ -164,12 +165,13 @@ _PUBLISHED_LOOKUPS = (
     "version__lc_field_data__parser_version",
     "version__created",
     "version__created_by_id",
+    "entity__lc_block__xml_filenames",
 )
 
 
 def _published_row(values: tuple[Any, ...]) -> _PublishedRow:
     entity_id, version_id, version_num, title, *rest = values
-    keys, (entity_list_id, settings, content, parser_version, created, created_by) = (
+    keys, (entity_list_id, settings, content, parser_version, created, created_by, filenames) = (
         _KeyColumns(*rest[:6]),
         rest[6:],
     )
@@ -185,6 +187,7 @@ def _published_row(values: tuple[Any, ...]) -> _PublishedRow:
         parser_version,
         created,
         UserId(created_by) if created_by is not None else None,
+        filenames,
     )
 
 
@@ -366,6 +369,7 @@ def _read_entities(
             previous_edit_publish_log_id=edit.previous_publish_log_id if edit else None,
             version_created=row.created,
             version_created_by=row.created_by,
+            xml_filenames=row.xml_filenames or {},
         )
     _refuse_shared_keys(binding, snapshots, {row.entity_id for row in rows if row.keys.mapped_type is None})
     return snapshots

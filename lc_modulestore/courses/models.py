@@ -107,6 +107,12 @@ class BlockEntity(models.Model):
     block_type = models.CharField(max_length=64)
     block_id = models.CharField(max_length=255)
     entity = models.OneToOneField(PublishableEntity, on_delete=models.CASCADE, related_name="lc_block")
+    # The export files the entity's blocks were last imported from, as Open edX's reader records
+    # them (``xml_attributes["filename"]``, the source file of Studio's git links): "type/id" ->
+    # ``[path, name]``, for the block and, in a component kept whole (split_test, ...), its inline
+    # children. Kept per block, not per version, as Split keeps a block's settings across edits;
+    # the importer makes a new version when only this changes, so the compile sees the change.
+    xml_filenames = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

@@ -243,6 +243,7 @@ class _Current:
     olx: str | None = None
     children: list[int] = field(default_factory=list)
     fields: tuple[dict[str, Any], dict[str, Any]] | None = None
+    xml_filenames: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 class _Importer:
@@ -267,6 +268,7 @@ class _Importer:
         self._component_types: dict[str, Any] = {}
         self._mapped: list[BlockEntity] = []  # written at the end of each level
         self._fields: list[VersionFieldData] = []
+        self._moved: dict[int, dict[str, list[str | None]]] = {}  # entity id -> its new xml_filenames
 
     def run(self, problems: list[ImportProblem]) -> ImportResult:
         binding = self.binding()
@@ -360,6 +362,8 @@ class _Importer:
         try:
             BlockEntity.objects.bulk_create(self._mapped, batch_size=conf.INSERT_BATCH_SIZE.value)
             VersionFieldData.objects.bulk_create(self._fields, batch_size=conf.INSERT_BATCH_SIZE.value)
+            for entity_id, filenames in self._moved.items():  # rare: a block read from another file
+                BlockEntity.objects.filter(entity_id=_entity(entity_id)).update(xml_filenames=filenames)
         except DatabaseError as exc:  # a constraint the checks before writing did not foresee
             names = ", ".join(f"{row.block_type}/{row.block_id}" for row in self._mapped[:5])
             raise OlxError(
@@ -368,6 +372,7 @@ class _Importer:
             ) from exc
         self._mapped.clear()
         self._fields.clear()
+        self._moved.clear()
 
     # --- the binding and what is there already --------------------------------------------
 
@@ -413,8 +418,12 @@ class _Importer:
             "entity_id",
             "entity__draft__version_id",
             "entity__draft__version__title",
+            "xml_filenames",
         )
-        state = {(t, i): _Current(e, v, title or "") for t, i, e, v, title in rows}
+        state = {
+            (t, i): _Current(e, v, title or "", xml_filenames=filenames)
+            for t, i, e, v, title, filenames in rows
+        }
         by_version = {s.version_id: s for s in state.values() if s.version_id is not None}
         for version_id, text in ComponentVersionMedia.objects.filter(
             component_version_id__in=by_version, path="block.xml"
@@ -458,7 +467,13 @@ class _Importer:
     def write_component(self, binding: CourseBinding, block: OlxBlock, now: _Current | None) -> int:
         olx = serialize_element(block.element)
         title = title_of(block)
-        if now is not None and now.version_id is not None and now.olx == olx and now.title == title:
+        same_files = now is not None and self.same_xml_filenames(block, now)
+        if (
+            now is not None
+            and now.version_id is not None
+            and (now.olx, now.title) == (olx, title)
+            and same_files
+        ):
             self.result.unchanged += 1
             return now.entity_id
         lp_id = binding.learning_package_id
@@ -506,7 +521,8 @@ class _Importer:
         title = title_of(block)
         if now is not None and now.version_id is not None:
             same_children = now.children == children
-            if same_children and now.title == title and now.fields == (settings, content):
+            same_files = self.same_xml_filenames(block, now)
+            if same_children and now.title == title and now.fields == (settings, content) and same_files:
                 self.result.unchanged += 1
                 return now.entity_id
         return _ContainerPlan(now, children, title, settings, content)
@@ -569,11 +585,23 @@ class _Importer:
             content["grading_policy"] = self.course.grading_policy
         return settings, content
 
+    def same_xml_filenames(self, block: OlxBlock, now: _Current) -> bool:
+        """Whether the block was read from the same files as last time (else :meth:`flush` records them)."""
+        filenames = _xml_filenames(block)
+        if now.xml_filenames == filenames:
+            return True
+        self._moved[now.entity_id] = filenames
+        return False
+
     def map_block(self, binding: CourseBinding, block: OlxBlock, entity_id: int) -> None:
         """Inserted with the rest of its level's (:meth:`flush`)."""
         self._mapped.append(
             BlockEntity(
-                binding=binding, block_type=block.block_type, block_id=block.block_id, entity_id=entity_id
+                binding=binding,
+                block_type=block.block_type,
+                block_id=block.block_id,
+                entity_id=entity_id,
+                xml_filenames=_xml_filenames(block),
             )
         )
 
@@ -602,6 +630,11 @@ def _by_level(blocks: list[OlxBlock]) -> list[list[OlxBlock]]:
         cls = _CONTAINER_CLASSES.get(block.block_type)
         grouped[len(depth) - (depth[cls] if cls is not None else len(depth))].append(block)
     return [grouped[0], *(level for level in grouped[1:] if level)]
+
+
+def _xml_filenames(block: OlxBlock) -> dict[str, list[str | None]]:
+    """As the JSON column holds them (lists), so that they compare with what it holds."""
+    return {key: list(filename) for key, filename in block.xml_filenames.items()}
 
 
 def _entity(entity_id: int) -> PublishableEntity.ID:

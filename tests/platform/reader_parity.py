@@ -70,8 +70,13 @@ def class_name(block: Any) -> str:
     return f"{own.__module__}.{own.__qualname__}"
 
 
-def set_fields(block: Any) -> dict[str, dict[str, Any]]:
-    """Every field set on the block, by scope, as ``to_json`` values (what the importer copies)."""
+def set_fields(block: Any, *, through_split: bool = False) -> dict[str, dict[str, Any]]:
+    """
+    Every field set on the block, by scope, as ``to_json`` values (what the importer copies).
+    ``through_split``: as the LMS reads them back from Split, which stores the ``to_json`` value
+    and hands it to ``field.from_json`` on every read (``Field.__get__``): a ``Boolean`` the reader
+    holds as ``None`` is stored ``null`` and read ``False``.
+    """
     found: dict[str, dict[str, Any]] = {}
     for scope in SCOPES:
         values = found.setdefault(scope.name, {})
@@ -79,7 +84,10 @@ def set_fields(block: Any) -> dict[str, dict[str, Any]]:
             if xblock_field.scope != scope or name == "children" or not xblock_field.is_set_on(block):
                 continue
             try:
-                values[name] = _references(xblock_field.to_json(xblock_field.read_from(block)))
+                value = xblock_field.to_json(xblock_field.read_from(block))
+                if through_split:
+                    value = xblock_field.to_json(xblock_field.from_json(value))
+                values[name] = _references(value)
             except Exception as exc:  # a value the field cannot read is a difference, not a crash
                 values[name] = f"<unreadable: {type(exc).__name__}: {exc}>"
     return found
@@ -116,7 +124,7 @@ def as_split_stores(reader_course: Any, blocks: dict[Any, Any], destination: Cou
         CourseTabList.initialize_default(reader_course)  # CourseImportManager.static_updater
     found = {}
     for key, block in blocks.items():
-        values = set_fields(block)
+        values = set_fields(block, through_split=True)
         settings, content = values["settings"], values["content"]
         attributes = settings.get("xml_attributes")
         if isinstance(attributes, dict):

@@ -55,9 +55,9 @@ THIRD_PARTY = "third-party XBlock read from its attributes, not by its own class
 # Why each remaining kind of difference remains: the field (or "children") and the reason.
 WHY: dict[str, str] = {
     "xml_attributes": (
-        "the reader keeps the source file (filename: [path, path] for a pointer, ['', None] inline) and, "
-        "for blocks read from a file, the file's own attributes; block.xml does not record which file "
-        "a block came from (compile/olx_export.py would have to)"
+        "a block type no installed class reads (cpsx, gradefetcher) is a HiddenBlock to the reader, which "
+        "keeps its attributes there; xblocks-contrib's DiscussionXBlock keeps the attributes no field takes "
+        "only when read from its own file (an empty dict otherwise set), and drops them when inline"
     ),
     "edx_video_id": (
         "the reader's VAL import gives a video with transcripts and no id a new one; the store has no VAL"
@@ -76,152 +76,49 @@ WHY: dict[str, str] = {
 }
 # Per course: what still differs, "<block type> <scope>.<field>" (or "children", "missing") → blocks.
 KNOWN_GAPS: dict[str, dict[str, int]] = {
-    "carsongee-test-course": {
-        "chapter settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
-        "html settings.xml_attributes": 1,
-        "library_content settings.xml_attributes": 1,
-        "problem settings.xml_attributes": 1,
-        "sequential settings.xml_attributes": 1,
-        "vertical settings.xml_attributes": 1,
-    },
     "conditional": {
-        "chapter settings.xml_attributes": 1,
         "conditional children": 1,
-        "conditional settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
-        "html settings.xml_attributes": 3,
         "sequential children": 1,
-        "sequential settings.xml_attributes": 2,
     },
     "cpsx-demo-course": {
-        "chapter settings.xml_attributes": 2,
-        "conditional settings.xml_attributes": 27,
         "cpsx content.data": 3,
         "cpsx settings.xml_attributes": 3,
-        "html settings.xml_attributes": 2,
-        "problem settings.xml_attributes": 60,
-        "sequential settings.xml_attributes": 4,
-        "vertical settings.xml_attributes": 31,
     },
     "demo-course": {
-        "annotatable settings.xml_attributes": 1,
-        "chapter settings.xml_attributes": 6,
-        "course settings.xml_attributes": 1,
-        "html settings.xml_attributes": 266,
-        "library_content settings.xml_attributes": 1,
-        "lti settings.xml_attributes": 2,
-        "openassessment content.allow_file_upload": 2,
-        "problem settings.xml_attributes": 29,
-        "sequential settings.xml_attributes": 17,
-        "vertical settings.xml_attributes": 58,
         "video settings.edx_video_id": 6,
     },
     "dhis2-v2-customization": {
-        "chapter settings.xml_attributes": 8,
         "gradefetcher content.data": 5,
         "gradefetcher settings.xml_attributes": 5,
-        "html settings.xml_attributes": 168,
-        "problem settings.xml_attributes": 76,
-        "sequential settings.xml_attributes": 57,
-        "vertical settings.xml_attributes": 89,
         "video settings.edx_video_id": 2,
-        "word_cloud settings.xml_attributes": 1,
     },
     "dhis2-v2-data-analysis": {
-        "chapter settings.xml_attributes": 7,
-        "course settings.xml_attributes": 1,
-        "html settings.xml_attributes": 119,
-        "library_content settings.xml_attributes": 8,
-        "problem settings.xml_attributes": 115,
-        "sequential settings.xml_attributes": 38,
-        "vertical settings.xml_attributes": 59,
         "video settings.edx_video_id": 1,
-        "word_cloud settings.xml_attributes": 1,
     },
     "dhis2-v2-data-capture-and-validation": {
-        "chapter settings.xml_attributes": 5,
-        "html settings.xml_attributes": 93,
-        "library_content settings.xml_attributes": 5,
-        "problem settings.xml_attributes": 102,
-        "sequential settings.xml_attributes": 29,
-        "vertical settings.xml_attributes": 47,
         "video settings.edx_video_id": 2,
-        "word_cloud settings.xml_attributes": 1,
-    },
-    "dhis2-v2-introduction-to-dhis2": {
-        "chapter settings.xml_attributes": 5,
-        "course settings.xml_attributes": 1,
-        "html settings.xml_attributes": 49,
-        "library_content settings.xml_attributes": 3,
-        "problem settings.xml_attributes": 58,
-        "sequential settings.xml_attributes": 23,
-        "vertical settings.xml_attributes": 45,
-        "word_cloud settings.xml_attributes": 2,
-    },
-    "due_date": {
-        "chapter settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
-        "problem settings.xml_attributes": 1,
-        "sequential settings.xml_attributes": 1,
-        "vertical settings.xml_attributes": 1,
     },
     "openedx-demo-test-course": {
-        "annotatable settings.xml_attributes": 1,
-        "chapter settings.xml_attributes": 8,
-        "conditional settings.xml_attributes": 10,
-        "course settings.xml_attributes": 1,
         "discussion settings.xml_attributes": 1,
-        "html settings.xml_attributes": 64,
-        "openassessment content.allow_file_upload": 1,
-        "problem settings.xml_attributes": 34,
-        "sequential settings.xml_attributes": 48,
-        "split_test settings.xml_attributes": 1,
-        "vertical settings.xml_attributes": 115,
         "video settings.edx_video_id": 3,
-        "word_cloud settings.xml_attributes": 1,
     },
     "simple": {
-        "chapter settings.xml_attributes": 2,
-        "course settings.xml_attributes": 1,
-        "html settings.xml_attributes": 2,
         "problem content.data": 1,
-        "problem settings.xml_attributes": 1,
         "sequential children": 1,
-        "sequential settings.xml_attributes": 4,
-        "vertical settings.xml_attributes": 1,
         "video settings.edx_video_id": 4,
     },
     "split_test_module": {
-        "chapter settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
         "discussion settings.xml_attributes": 2,
-        "html settings.xml_attributes": 2,
-        "sequential settings.xml_attributes": 1,
-        "split_test settings.xml_attributes": 1,
-        "vertical settings.xml_attributes": 3,
     },
     "two_toys": {
-        "chapter settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
         "video settings.edx_video_id": 1,
         "videosequence content.data": 1,
-        "videosequence settings.xml_attributes": 1,
     },
     "word_cloud": {
-        "chapter settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
-        "sequential settings.xml_attributes": 1,
-        "vertical settings.xml_attributes": 1,
         "word_cloud content.data": 1,
-        "word_cloud settings.xml_attributes": 1,
     },
     "xml_dag": {
-        "chapter settings.xml_attributes": 1,
-        "course settings.xml_attributes": 1,
-        "sequential settings.xml_attributes": 2,
         "vertical children": 2,
-        "vertical settings.xml_attributes": 2,
     },
 }
 
