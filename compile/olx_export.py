@@ -97,6 +97,11 @@ _BLOCK_ID = re.compile(r"^[\w\-~.:]+$", re.UNICODE)
 # Deeper than any course (course > chapter > sequential > vertical > a few levels of split_test):
 # beyond it, pointer files nest without end and would exhaust the stack.
 _MAX_DEPTH = 64
+# Parents whose loader catches a child's failure and goes on without it when Studio imports
+# (``load_error_blocks=False``): SequenceBlock's (course, chapter, sequential), VerticalBlock's,
+# SplitTestBlock's and ConditionalBlock's ``definition_from_xml``. Item banks catch only XML
+# syntax errors of their own, so a broken child fails them as a whole.
+_LEAVE_OUT_BROKEN_CHILDREN: Final = CONTAINER_TYPES | {"split_test", "conditional"}
 # Extra content (XMLModuleStore._load_extra_content): folder → block type.
 _EXTRA_CONTENT = (("about", "about"), ("info", "course_info"), ("tabs", "static_tab"))
 
@@ -275,27 +280,37 @@ def _find_course_root(folder: Path, name: str | None = None) -> Path:
     raise OlxError(name or str(folder), "no course.xml found (expected an OLX course export)")
 
 
-def read_course_export(root: Path, limits: ExportLimits = DEFAULT_LIMITS) -> OlxCourse:
+def read_course_export(
+    root: Path, limits: ExportLimits = DEFAULT_LIMITS, *, error_blocks: bool = False
+) -> OlxCourse:
     """
     Parse a whole export folder. Problems Open edX survives are in ``problems``; raises
     :class:`OlxError` only for a course that cannot be imported at all (or past ``limits``).
+
+    A block that cannot be read is left out of its parent, as Studio's import leaves it
+    (``load_error_blocks=False``), or with ``error_blocks`` becomes an error block in its place, as
+    ``XMLModuleStore`` does by default; either way ``problems`` names it.
     """
-    return _ExportReader(root, limits).read()
+    return _ExportReader(root, limits, error_blocks=error_blocks).read()
 
 
 class _Unreadable(Exception):
-    """One use of an element cannot be loaded (rule E1): it becomes an error block."""
+    """One use of an element cannot be loaded (rule E1): left out, or an error block in its place."""
 
-    def __init__(self, message: str, where: str) -> None:
+    def __init__(self, message: str, where: str, key: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.where = where
+        self.key = key
 
 
 class _ExportReader:
-    def __init__(self, root: Path, limits: ExportLimits = DEFAULT_LIMITS) -> None:
+    def __init__(
+        self, root: Path, limits: ExportLimits = DEFAULT_LIMITS, *, error_blocks: bool = False
+    ) -> None:
         self.root = root
         self.limits = limits
+        self.error_blocks = error_blocks
         self.files = ExportFiles(root, limits.max_file_bytes)
         self.uses = 0  # block uses read so far (limits.max_blocks)
         self.parser = platform_parser()
@@ -344,9 +359,11 @@ class _ExportReader:
         if has_policy:
             self.read_policies(run)
         grading = self.read_grading(run if has_policy else None)
-        root = self.read_use(top, course_xml)
+        try:
+            root = self.read_use(top, course_xml)
+        except _Unreadable as exc:  # the course element itself: Open edX cannot load the course either
+            raise OlxError(exc.where, exc.message, key=exc.key) from exc
         if root.block_type == ERROR_TYPE:
-            # The course element itself failed: Open edX cannot load the course either.
             problem = self.problems[-1]
             raise OlxError(problem.where, problem.message, key=problem.key)
         # Split's root is always course/course; the run lives in the course key.
@@ -509,6 +526,9 @@ class _ExportReader:
         try:
             block = self.read_definition(element, path, outcome)
         except _Unreadable as exc:
+            if not self.error_blocks:
+                exc.key = exc.key or f"{tag}/{outcome.url_name}"
+                raise  # the parent's loader decides (read_children)
             return self.error_block(text, exc.message, exc.where, f"{tag}/{outcome.url_name}")
         finally:
             self.reading.pop()
@@ -583,22 +603,36 @@ class _ExportReader:
         source = self.where(definition, path) if definition.sourceline else where
         block = OlxBlock(tag, url_name, definition, source, xml_filenames={f"{tag}/{url_name}": filename})
         if tag in CONTAINER_TYPES or tag in BLOCK_TYPES_WITH_CHILDREN:
-            children = self.read_children(original, path, container=tag in CONTAINER_TYPES)
+            # Named as Split names it: the root is course/course whatever its url_name.
+            parent = "course/course" if tag == "course" else f"{tag}/{url_name}"
+            read = self.read_children(original, path, parent, container=tag in CONTAINER_TYPES)
+            children = list(read.values())
+            # What stays of the element: its non-block children (a conditional's <show>) and, for a
+            # block kept whole, each child block read, where it stood (the order is the platform's
+            # children order: ConditionalBlock lists show targets and blocks as they come).
+            kept = []
+            for position, copied in enumerate(definition):
+                if isinstance(copied.tag, str) and copied.tag in NON_BLOCK_CHILDREN:
+                    kept.append(copied)
+                elif position in read and tag not in CONTAINER_TYPES:
+                    kept.append(_with_url_name(read[position]))
             for child in list(definition):
-                if not isinstance(child.tag, str) or child.tag not in NON_BLOCK_CHILDREN:
-                    definition.remove(child)
+                definition.remove(child)
+            definition.extend(kept)
             if tag in CONTAINER_TYPES:
                 block.children = children
             else:  # kept inline in the block's own OLX
-                definition.extend(_with_url_name(child) for child in children)
                 for descendant in (d for child in children for d in child.walk()):
                     block.xml_filenames.update(descendant.xml_filenames)
         self.apply_policy(block)
         return block
 
-    def read_children(self, definition: etree._Element, path: Path, *, container: bool) -> list[OlxBlock]:
-        children: list[OlxBlock] = []
-        for child in definition:
+    def read_children(
+        self, definition: etree._Element, path: Path, parent: str, *, container: bool
+    ) -> dict[int, OlxBlock]:
+        """The child blocks read, in order, by the position of the element each was read from."""
+        children: dict[int, OlxBlock] = {}
+        for position, child in enumerate(definition):
             if isinstance(child, etree._Comment):
                 if container:  # E6: Open edX's Studio mode drops it; we say so
                     self.report(
@@ -611,8 +645,28 @@ class _ExportReader:
                 continue
             if not isinstance(child.tag, str) or child.tag in NON_BLOCK_CHILDREN:
                 continue
-            children.append(self.read_use(child, path))
+            try:
+                children[position] = self.read_use(child, path)
+            except _Unreadable as exc:
+                self.leave_out(exc, parent)
         return children
+
+    def leave_out(self, exc: _Unreadable, parent: str) -> None:
+        """
+        A child that cannot be read, as Studio's import treats it: the loaders of the outline,
+        split_test and conditional log it and go on without it; any other parent (library_content,
+        itembank, ...) lets the failure through, and is left out of its own parent in turn.
+        """
+        if parent.split("/", 1)[0] not in _LEAVE_OUT_BROKEN_CHILDREN:
+            raise _Unreadable(f"{exc.key}: {exc.message}", exc.where)
+        self.report(
+            ERROR,
+            exc.where,
+            exc.key,
+            exc.message,
+            f"left out of {parent}, as Studio's import leaves it (LC_MODULESTORE_IMPORT_ERROR_BLOCKS"
+            " keeps an error block instead)",
+        )
 
     def parse(self, file: Path, where: str) -> etree._Element:
         try:

@@ -18,7 +18,7 @@ other block compiles as usual.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
@@ -37,6 +37,7 @@ from .fields import (
     cached_reading_fresh,
     installed_parser,
     resolve_xml_filename,
+    show_sources,
     to_structure_value,
 )
 from .fields.course import course_root_fields
@@ -363,16 +364,14 @@ class _Compiler:
         if key == entity.key:
             self.result.realized[entity.version_id] = fields
             self.result.parsers[entity.version_id] = self.parser.identity(key[0])
-        child_elements = (
-            [c for c in element if isinstance(c.tag, str) and c.tag not in NON_BLOCK_CHILDREN]
-            if key[0] in _HAS_CHILDREN
-            else []
-        )
+        child_elements = [c for c in element if _is_block(c)] if key[0] in _HAS_CHILDREN else []
         child_keys = [
             (str(c.tag), c.get("url_name") or _inline_id(key, index))
             for index, c in enumerate(child_elements)
         ]
         children = child_keys if key[0] in _HAS_CHILDREN else None
+        if key[0] == "conditional":
+            children = _conditional_children(element, child_keys)
         yield key, self.block(entity, key, next(numbering), fields, children, edit_info)
         for child, child_key in zip(child_elements, child_keys, strict=True):
             yield from self.element_blocks(entity, child, child_key, edit_info, numbering)
@@ -471,24 +470,41 @@ class _Unreadable(SnapshotError):
 def _outline_order(root: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
     """
     The blocks the root reaches, depth first in children order, each once (a child several
-    parents list, rule S1, comes where it is first reached); anything else is an orphan. A block
-    that contains itself is an error naming the cycle. A parent listing a component that is now
-    an error block (or an error block whose component is fixed) gets its children list
-    rewritten, in a copy: documents of a previous structure are shared and never mutated.
+    parents list, rule S1, comes where it is first reached); anything else is an orphan. A
+    conditional's show targets are reached only where the course holds them: naming a block does
+    not put it in the course (see :func:`_list_show_targets`). A block that contains itself is an
+    error naming the cycle. A parent listing a component that is now an error block (or an error
+    block whose component is fixed) gets its children list rewritten, in a copy: documents of a
+    previous structure are shared and never mutated.
     """
+    shows: dict[BlockKeyTuple, None] = {}
+    order = _walk(root, lambda key: _present_children(key, blocks, shows))
+    if shows:
+        _list_show_targets(root, order, blocks, shows)
+    return order
+
+
+def _walk(
+    root: BlockKeyTuple, children: Callable[[BlockKeyTuple], list[BlockKeyTuple]]
+) -> list[BlockKeyTuple]:
     try:
-        return [
-            key
-            for key, entering in depth_first([root], lambda key: _present_children(key, blocks))
-            if entering
-        ]
+        return [key for key, entering in depth_first([root], children) if entering]
     except Cycle as cycle:
         names = " > ".join(f"{t}/{i}" for t, i in cycle.nodes)
         raise SnapshotError(f"a block contains itself: {names}") from None
 
 
-def _present_children(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) -> list[BlockKeyTuple]:
-    """The block's children as ``blocks`` holds them (a component or the error block for it)."""
+def _present_children(
+    key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block], shows: dict[BlockKeyTuple, None]
+) -> list[BlockKeyTuple]:
+    """
+    The block's children as ``blocks`` holds them (a component or the error block for it). A
+    conditional's show targets are left out, and the conditional noted in ``shows``: ``blocks``
+    may hold a block the course no longer reaches (an incremental compile's previous structure, an
+    unpublished orphan), which a target must not bring back. A conditional's inline blocks are
+    compiled with it, so its only children that may be missing are targets; any other block's
+    missing child is a compile bug.
+    """
     block = blocks.get(key)
     if block is None:
         raise SnapshotError(f"{key[0]}/{key[1]} is a child in the course but was not compiled")
@@ -496,11 +512,62 @@ def _present_children(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block]) ->
     if not children:
         return []
     listed = [(child[0], child[1]) for child in children]
+    if block["block_type"] == "conditional":
+        inline = [child for child in listed if _compiled_with(blocks.get(child), block)]
+        if len(inline) != len(listed):
+            shows[key] = None
+            return inline
     keys = [present_key(child, blocks) for child in listed]
     if keys != listed:
-        fields = {**block["fields"], "children": [list(child) for child in keys]}
-        blocks[key] = {**block, "fields": fields}
+        _relist(key, blocks, keys)
     return keys
+
+
+def _list_show_targets(
+    root: BlockKeyTuple,
+    order: list[BlockKeyTuple],
+    blocks: dict[BlockKeyTuple, Block],
+    shows: dict[BlockKeyTuple, None],
+) -> None:
+    """
+    The conditionals' show targets named as the course holds them, once it is known (``order``
+    and the detached pages). A target the course does not hold stays listed under the key its
+    ``<show>`` gives: Split stores it, and the LMS skips a child that does not load
+    (``XModuleMixin.get_child``); so do the store's reads. A cycle through a target is an error,
+    as any other: every walk of the children (Split's, the LMS's) would never end.
+    """
+    reached = {*order, *(key for key in blocks if is_detached(key))}
+    for key in shows:
+        listed = [(child[0], child[1]) for child in blocks[key]["fields"]["children"]]
+        keys = [_show_target(child, reached) for child in listed]
+        if keys != listed:
+            _relist(key, blocks, keys)
+    _walk(root, lambda key: [c for c in _listed(blocks[key]) if c in reached])
+
+
+def _show_target(child: BlockKeyTuple, reached: set[BlockKeyTuple]) -> BlockKeyTuple:
+    """A listed child as the course holds it; one it does not hold, under the component's own key."""
+    key = present_key(child, reached)
+    return key if key in reached else (errored_key(key) or key)
+
+
+def _compiled_with(child: Block | None, block: Block) -> bool:
+    """
+    Whether ``child`` was compiled from the same entity version as ``block``, i.e. is one of its
+    inline blocks rather than a show target: their definition ids share the first 10 bytes
+    (:func:`definition_id`).
+    """
+    return child is not None and child["definition"].binary[:10] == block["definition"].binary[:10]
+
+
+def _listed(block: Block) -> list[BlockKeyTuple]:
+    return [(child[0], child[1]) for child in block["fields"].get("children", ())]
+
+
+def _relist(key: BlockKeyTuple, blocks: dict[BlockKeyTuple, Block], children: list[BlockKeyTuple]) -> None:
+    """The block ``key`` listing ``children``, in a copy (a previous structure's blocks are shared)."""
+    block = blocks[key]
+    blocks[key] = {**block, "fields": {**block["fields"], "children": [list(child) for child in children]}}
 
 
 def _subtree_size(blocks: list[Block], positions: dict[BlockKeyTuple, int], key: BlockKeyTuple) -> int:
@@ -518,6 +585,28 @@ def _subtree_size(blocks: list[Block], positions: dict[BlockKeyTuple, int], key:
                 return -1  # cannot be told: the caller walks
             pending.append(blocks[child_position])
     return size
+
+
+def _is_block(element: etree._Element) -> bool:
+    """A child element that is a block (not a comment, nor an element its parent reads itself)."""
+    return isinstance(element.tag, str) and element.tag not in NON_BLOCK_CHILDREN
+
+
+def _conditional_children(element: etree._Element, inline: list[BlockKeyTuple]) -> list[BlockKeyTuple]:
+    """
+    A conditional's children as ``ConditionalBlock.definition_from_xml`` lists them, which Split
+    then stores: its inline blocks (``inline``) and every ``<show>``'s targets, in document order,
+    a target listed as often as it is named. A target is a block elsewhere in the course (listed
+    by two parents, rule S1) or none at all (see :func:`_outline_order`).
+    """
+    keys = iter(inline)
+    children: list[BlockKeyTuple] = []
+    for child in element:
+        if child.tag == "show":
+            children += [(block_type, block_id) for block_type, block_id in show_sources(child)[0]]
+        elif _is_block(child):
+            children.append(next(keys))
+    return children
 
 
 def _inline_id(parent: BlockKeyTuple, index: int) -> str:

@@ -106,7 +106,9 @@ class CourseView:
 
         def visit(key: str, depth: int) -> None:
             reachable.add(key)
-            block = self.blocks[key]
+            block = self.blocks.get(key)
+            if block is None:  # a show target the course does not hold: the LMS skips it too
+                return
             lines.append(
                 f"{'  ' * depth}{block.block_type:<16} {block.display_name or ''}  [{block.block_id}]"
             )

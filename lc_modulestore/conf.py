@@ -19,6 +19,7 @@ __all__ = [
     "COMPILE_DRAFTS",
     "COMPILE_QUEUE",
     "COMPILE_RETRIES",
+    "IMPORT_ERROR_BLOCKS",
     "IMPORT_FILE_MAX_BYTES",
     "IMPORT_MAX_BLOCKS",
     "IMPORT_REPORTS_KEPT",
@@ -146,6 +147,13 @@ IMPORT_FILE_MAX_BYTES = Setting(
     "Largest file of an export read whole (XML, html bodies, pages, policy JSON): a larger block file"
     " makes an error block, a larger course or policy file refuses the import.",
 )
+IMPORT_ERROR_BLOCKS = Setting(
+    "LC_MODULESTORE_IMPORT_ERROR_BLOCKS",
+    False,
+    "A block of an export that cannot be read is left out of its parent, as Studio's import leaves it"
+    " (named in the import report); True: an error block takes its place, as XMLModuleStore's default"
+    " (load_error_blocks) does.",
+)
 IMPORT_MAX_BLOCKS = Setting(
     "LC_MODULESTORE_IMPORT_MAX_BLOCKS",
     20_000,
@@ -171,5 +179,6 @@ ALL_SETTINGS: tuple[Setting[object], ...] = (
     ARCHIVE_MAX_MEMBERS,
     IMPORT_FILE_MAX_BYTES,
     IMPORT_MAX_BLOCKS,
+    IMPORT_ERROR_BLOCKS,
     PARSE_WITH_XBLOCK_CLASSES,
 )

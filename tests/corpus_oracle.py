@@ -6,7 +6,9 @@ pointers, and says for each block what the files say about it (its key where the
 its children in order, its display name after policy, its html body as the file's text). Where
 only the platform's hashing rules would name a block (no name at all, or a second use of a
 learner-state name), it leaves the id open and the comparison checks the type and the position.
-A pointer to a file that does not exist is expected to be served as an error block.
+A pointer to a file that does not exist is expected to be served as an error block. A
+conditional's ``<show sources>`` targets are its children where the ``<show>`` stands, as the
+platform's ``ConditionalBlock`` reads them, when the course holds them (the LMS skips the others).
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ class _Reader:
         self.root = root
         self.used: set[tuple[str, str]] = set()
         self.policy: dict[str, Any] = {}
+        # (conditional, its children read so far, the show's targets as "type/id")
+        self.shows: list[tuple[Expected, int, list[str]]] = []
 
     def block(self, element: etree._Element, source: str) -> Expected:
         tag = str(element.tag)
@@ -143,12 +147,32 @@ class _Reader:
             else:
                 expected.may_be_error = True
         if tag in PARENT_TAGS:
-            expected.children = [
-                self.block(child, source)
-                for child in element
-                if isinstance(child.tag, str) and child.tag not in NOT_BLOCKS
-            ]
+            for child in element:
+                if tag == "conditional" and child.tag == "show":
+                    targets = [_target(location) for location in (child.get("sources") or "").split(";")]
+                    self.shows.append((expected, len(expected.children), [t for t in targets if t]))
+                elif isinstance(child.tag, str) and child.tag not in NOT_BLOCKS:
+                    expected.children.append(self.block(child, source))
         return expected
+
+    def add_show_targets(self, course: Expected) -> None:
+        """Each show's targets the course holds, where the show stands (once the whole course is read)."""
+        held: dict[str, Expected] = {}
+        for block in [course, *_descendants(course)]:
+            if block.key is not None:
+                held.setdefault(block.key, block)
+        for conditional, place, targets in reversed(self.shows):
+            conditional.children[place:place] = [held[t] for t in targets if t in held]
+
+
+def _target(location: str) -> str | None:
+    """``i4x://org/course/type/id`` or ``block-v1:...+type@T+block@ID`` → ``type/id``."""
+    location = location.strip()
+    if location.startswith("i4x://"):
+        parts = location[len("i4x://") :].split("/")
+        return f"{parts[2]}/{parts[3]}" if len(parts) == 4 else None
+    fields = dict(part.split("@", 1) for part in location.split("+") if "@" in part)
+    return f"{fields['type']}/{fields['block']}" if "type" in fields and "block" in fields else None
 
 
 def read_expected(root: Path) -> ExpectedCourse:
@@ -167,6 +191,7 @@ def read_expected(root: Path) -> ExpectedCourse:
                 break
     course = reader.block(top, "course.xml")
     course.block_id = "course"
+    reader.add_show_targets(course)
     for block in [course, *_descendants(course)]:
         entry = policy.get(f"{block.block_type}/{run if block is course else block.block_id}")
         if isinstance(entry, dict) and isinstance(entry.get("display_name"), str):

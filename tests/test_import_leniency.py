@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db.models import F
@@ -32,7 +33,24 @@ def outline(verticals: str, extra: dict[str, str | bytes]) -> dict[str, str | by
     }
 
 
-def test_a_missing_html_body_is_an_error_block(tmp_path: Path, run_import: Importer) -> None:
+def test_a_missing_html_body_is_left_out(tmp_path: Path, run_import: Importer) -> None:
+    export = write_export(
+        tmp_path,
+        outline(
+            '<vertical url_name="v1"><html url_name="gone"/><html url_name="here">ok</html></vertical>',
+            {"html/gone.xml": '<html filename="gone"/>'},
+        ),
+    )
+    [problem] = run_import(export).problems
+    assert (problem.severity, problem.file, problem.key) == ("error", "html/gone.xml", "html/gone")
+    assert problem.action.startswith("left out of vertical/v1, as Studio's import leaves it")
+    assert published_course(KEY).blocks["vertical/v1"].children == ["html/here"]
+
+
+def test_a_missing_html_body_is_an_error_block_when_asked(
+    tmp_path: Path, run_import: Importer, settings: Any
+) -> None:
+    settings.LC_MODULESTORE_IMPORT_ERROR_BLOCKS = True
     export = write_export(
         tmp_path,
         outline(
@@ -103,8 +121,7 @@ def test_the_same_sequential_under_two_chapters(tmp_path: Path, run_import: Impo
     assert [p.severity for p in result.problems] == ["warning", "error"]
     course = published_course(KEY)
     assert course.blocks["chapter/c1"].children == ["sequential/s1"]
-    [second] = course.blocks["chapter/c2"].children
-    assert second.startswith("error/")
+    assert course.blocks["chapter/c2"].children == []  # the renamed pointer names no file
 
 
 def test_one_component_in_two_verticals_is_shared(tmp_path: Path, run_import: Importer) -> None:
@@ -197,8 +214,10 @@ def test_strict_refuses_what_studio_would_import_naming_file_and_line(
 
 
 def test_reimport_after_the_fix_replaces_the_error_block_and_publishes_only_that(
-    tmp_path: Path, run_import: Importer
+    tmp_path: Path, run_import: Importer, settings: Any
 ) -> None:
+    """With error blocks (XMLModuleStore's mode); Studio's own, the block comes back: test_broken_children."""
+    settings.LC_MODULESTORE_IMPORT_ERROR_BLOCKS = True
     files = outline(
         '<vertical url_name="v1"><html url_name="gone"/></vertical>'
         '<vertical url_name="v2"><html url_name="kept">ok</html></vertical>',

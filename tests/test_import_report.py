@@ -166,12 +166,12 @@ def test_notes_do_not_refuse_a_strict_import(tmp_path: Path, run_import: Callabl
 def test_any_problem_the_reader_finds_flows_into_the_report(
     tmp_path: Path, run_import: Callable[..., ImportResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The reader's own problems (error blocks...) come first, whatever their severity."""
+    """The reader's own problems (blocks left out...) come first, whatever their severity."""
     found = ImportProblem(ERROR, "course/run.xml", 4, "error/abc", "cannot be read", "an error block")
     read = importer.read_course_export
 
-    def reading(folder: Path, *limits: Any) -> OlxCourse:
-        return replace(read(folder, *limits), problems=[found])
+    def reading(folder: Path, *limits: Any, **mode: Any) -> OlxCourse:
+        return replace(read(folder, *limits, **mode), problems=[found])
 
     monkeypatch.setattr(importer, "read_course_export", reading)
     export = tiny_export(tmp_path / "export", seq=' start="soon"')

@@ -38,34 +38,47 @@ def found(result: Any) -> list[Any]:
     return [problem for problem in result.problems if problem.file != "drafts"]
 
 
-def error_child(course: Any, parent: str) -> Any:
-    [error] = [course.blocks[c] for c in course.blocks[parent].children if c.startswith("error/")]
-    return error
+def left_out(problem: Any, parent: str, child: str) -> None:
+    """Studio's import leaves the child out of its parent, and the report says so (test_broken_children)."""
+    assert problem.key == child and problem.action.startswith(f"left out of {parent}")
+    assert child not in published_course(KEY).blocks[parent].children
 
 
-def test_broken_xml_is_an_error_block_naming_file_and_line(run_import: Any, sample_copy: Path) -> None:
-    """Open edX turns a block whose XML does not parse into an error block (rule E1)."""
+def test_broken_xml_is_left_out_naming_file_and_line(run_import: Any, sample_copy: Path) -> None:
+    """Open edX cannot load a block whose XML does not parse (rule E1)."""
     break_file(sample_copy / "vertical/hw1_vert.xml", "</vertical>", "</vertikal>")
     [problem] = found(run_import(sample_copy))
     assert problem.severity == "error" and problem.file == "vertical/hw1_vert.xml" and problem.line > 1
     assert "malformed XML" in problem.message
-    error = error_child(published_course(KEY), "sequential/hw1_seq")
+    left_out(problem, "sequential/hw1_seq", "vertical/hw1_vert")
+
+
+def test_broken_xml_is_an_error_block_when_asked(run_import: Any, sample_copy: Path, settings: Any) -> None:
+    """XMLModuleStore's default mode: an error block holding the element, where the block stood."""
+    settings.LC_MODULESTORE_IMPORT_ERROR_BLOCKS = True
+    break_file(sample_copy / "vertical/hw1_vert.xml", "</vertical>", "</vertikal>")
+    [problem] = found(run_import(sample_copy))
+    assert problem.action.startswith("became error block error/")
+    course = published_course(KEY)
+    [error] = [
+        course.blocks[c] for c in course.blocks["sequential/hw1_seq"].children if c.startswith("error/")
+    ]
     assert error.definition["contents"] == '<vertical url_name="hw1_vert"/>'
 
 
-def test_missing_pointer_file_is_an_error_block(run_import: Any, sample_copy: Path) -> None:
+def test_missing_pointer_file_is_left_out(run_import: Any, sample_copy: Path) -> None:
     (sample_copy / "problem/hw1_numeric.xml").unlink()
     [problem] = found(run_import(sample_copy))
     assert (problem.file, problem.key) == ("vertical/hw1_vert.xml", "problem/hw1_numeric")
     assert "resource 'problem/hw1_numeric.xml' not found" in problem.message
-    error_child(published_course(KEY), "vertical/hw1_vert")
+    left_out(problem, "vertical/hw1_vert", "problem/hw1_numeric")
 
 
-def test_missing_html_body_file_is_an_error_block(run_import: Any, sample_copy: Path) -> None:
+def test_missing_html_body_file_is_left_out(run_import: Any, sample_copy: Path) -> None:
     (sample_copy / "html/summary_html.html").unlink()
     [problem] = found(run_import(sample_copy))
     assert problem.message.startswith("Unable to load file contents at path html/summary_html.html")
-    error_child(published_course(KEY), "vertical/summary_vert")
+    left_out(problem, "vertical/summary_vert", "html/summary_html")
 
 
 def test_unknown_url_name_in_policy_is_a_note(run_import: Any, sample_copy: Path) -> None:

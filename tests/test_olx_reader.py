@@ -18,8 +18,8 @@ from compile.olx_export import OlxBlock, OlxCourse, OlxError, read_course_export
 from .olx_cases import write_export
 
 
-def read(tmp_path: Path, files: dict[str, str | bytes]) -> OlxCourse:
-    return read_course_export(write_export(tmp_path, files))
+def read(tmp_path: Path, files: dict[str, str | bytes], *, error_blocks: bool = False) -> OlxCourse:
+    return read_course_export(write_export(tmp_path, files), error_blocks=error_blocks)
 
 
 def by_key(course: OlxCourse) -> dict[tuple[str, str], OlxBlock]:
@@ -37,6 +37,7 @@ def one_vertical(body: str, extra: dict[str, str | bytes] | None = None) -> dict
 
 
 def test_missing_html_body_becomes_an_error_block_and_the_rest_is_read(tmp_path: Path) -> None:
+    """XMLModuleStore's default mode; Studio's import leaves it out (tests/test_broken_children.py)."""
     course = read(
         tmp_path,
         one_vertical(
@@ -47,6 +48,7 @@ def test_missing_html_body_becomes_an_error_block_and_the_rest_is_read(tmp_path:
                 "html/kept.html": "<p>kept</p>",
             },
         ),
+        error_blocks=True,
     )
     children = by_key(course)[("vertical", "v1")].children
     assert [c.block_type for c in children] == ["error", "html"]
@@ -113,9 +115,13 @@ def test_policy_for_an_absent_block_is_a_note(tmp_path: Path) -> None:
 
 
 def test_policy_entry_that_is_not_an_object_fails_only_its_block(tmp_path: Path) -> None:
-    course = read(tmp_path, one_vertical("", {"policies/2026/policy.json": '{"vertical/v1": "oops"}'}))
-    sequential = by_key(course)[("sequential", "s1")]
-    assert [c.block_type for c in sequential.children] == ["error"]
+    files = one_vertical("", {"policies/2026/policy.json": '{"vertical/v1": "oops"}'})
+    course = read(tmp_path, files)
+    assert by_key(course)[("sequential", "s1")].children == []
+    [problem] = [p for p in course.problems if p.severity == "error"]
+    assert (problem.key, problem.action.split(",")[0]) == ("vertical/v1", "left out of sequential/s1")
+    course = read(tmp_path / "again", files, error_blocks=True)
+    assert [c.block_type for c in by_key(course)[("sequential", "s1")].children] == ["error"]
 
 
 def test_legacy_2013_html_filenames_resolve_through_the_fallbacks(tmp_path: Path) -> None:
@@ -161,8 +167,7 @@ def test_the_same_sequential_under_two_chapters_is_renamed_and_its_pointer_fails
     )
     blocks = by_key(course)
     assert [c.key for c in blocks[("chapter", "c1")].children] == [("sequential", "s1")]
-    [error] = blocks[("chapter", "c2")].children
-    assert error.block_type == "error"
+    assert blocks[("chapter", "c2")].children == []  # its pointer names a file that does not exist
     renamed = [p for p in course.problems if p.severity == "warning"]
     assert renamed[0].key == "sequential/sequential_s1_838172d128ec"
     failed = next(p for p in course.problems if p.severity == "error")
@@ -249,7 +254,7 @@ def test_broken_xml_and_comments_in_containers(tmp_path: Path) -> None:
         ),
     )
     children = by_key(course)[("vertical", "v1")].children
-    assert [c.block_type for c in children] == ["error", "html"]
+    assert [c.block_type for c in children] == ["html"]
     assert [p.severity for p in course.problems] == ["note", "error"]
     assert "malformed XML" in course.problems[1].message
 

@@ -26,6 +26,15 @@ pytestmark = pytest.mark.django_db
 COURSES = SHARED / "olx" / "platform-test-courses"
 
 
+@pytest.fixture(autouse=True)
+def error_blocks(settings: Any) -> None:
+    """
+    The platform's tests read with XMLModuleStore's default mode (load_error_blocks=True): its facts
+    about error blocks are that mode's (Studio's own leaving out: tests/test_broken_children.py).
+    """
+    settings.LC_MODULESTORE_IMPORT_ERROR_BLOCKS = True
+
+
 def course_path(name: str) -> Path:
     path = COURSES / name
     if not (path / "course.xml").is_file():

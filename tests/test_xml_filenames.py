@@ -141,3 +141,27 @@ def test_a_block_made_in_learning_core_records_no_file(
     blocks = compiled_course(KEY).blocks
     assert "xml_attributes" not in blocks["html/made_here"].fields
     assert blocks["html/inline_html"].fields["xml_attributes"] == {"filename": ["", None]}
+
+
+@pytest.mark.django_db
+def test_a_discussion_keeps_unknown_attributes_only_from_its_own_file(
+    tmp_path: Path, run_import: Callable[..., Any]
+) -> None:
+    """xblocks-contrib's DiscussionXBlock: XBlock.parse_xml, then load_metadata of a pointer's file."""
+    files = {
+        **EXPORT,
+        "sequential/s1.xml": (
+            '<sequential><vertical url_name="v1"/><vertical url_name="v2">'
+            '<discussion url_name="pointed"/><discussion url_name="plain"/>'
+            '<discussion url_name="inline" discussion_id="d3" for="a topic"/>'
+            "</vertical></sequential>"
+        ),
+        "discussion/pointed.xml": '<discussion discussion_id="d1" legacy="kept"/>',
+        "discussion/plain.xml": '<discussion discussion_id="d2"/>',
+    }
+    run_import(write_export(tmp_path, files))
+    blocks = compiled_course(KEY).blocks
+    assert blocks["discussion/pointed"].fields["xml_attributes"] == {"legacy": "kept"}
+    assert blocks["discussion/plain"].fields["xml_attributes"] == {}
+    assert "xml_attributes" not in blocks["discussion/inline"].fields
+    assert blocks["discussion/inline"].fields["discussion_id"] == "d3"

@@ -73,8 +73,9 @@ Content (the definition's ``fields``)
       migration) is :mod:`compile.fields.course`, applied by the compile.
     * split_test: ``user_partition_id`` and ``group_id_to_child``; conditional: ``conditional_attr`` /
       ``conditional_value`` (from a ``correct=``/``attempted=``/... attribute), ``conditional_message``
-      (``message=``), ``show_tag_list`` (``<show sources="...">``; edx-platform also makes those
-      references children). ``sources=`` stays in ``xml_attributes``, where ConditionalBlock reads it.
+      (``message=``), ``show_tag_list`` (``<show sources="...">``; the compile also lists
+      those references as children, as edx-platform does). ``sources=`` stays in ``xml_attributes``,
+      where ConditionalBlock reads it.
     * Fields whose scope is content are content even when given as attributes (``items`` of
       course_info, ``license``, ...).
 
@@ -103,7 +104,7 @@ from .parser import (
     installed_parser,
     parser_number,
 )
-from .readers import RealizedFields, Unreadable, realize_fields, resolve_xml_filename
+from .readers import RealizedFields, Unreadable, realize_fields, resolve_xml_filename, show_sources
 from .rules import (
     COMMON_FIELDS,
     CONTENT,
@@ -137,5 +138,6 @@ __all__ = [
     "parser_number",
     "realize_fields",
     "resolve_xml_filename",
+    "show_sources",
     "to_structure_value",
 ]

@@ -24,12 +24,13 @@ from .rules import (
     POLICY_ONLY,
     RULES_BY_TYPE,
     SETTINGS,
+    XML_ATTRIBUTES_FROM_OWN_FILE,
     XML_FILENAME_TYPES,
     FieldRule,
 )
 from .values import CONVERTERS, InvalidValue, string_value, usage_reference
 
-__all__ = ["RealizedFields", "Unreadable", "realize_fields", "resolve_xml_filename"]
+__all__ = ["RealizedFields", "Unreadable", "realize_fields", "resolve_xml_filename", "show_sources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,16 +226,30 @@ def _conditional_body(element: etree._Element, split: _Split) -> None:
         references: list[list[str]] = []
         unreadable: list[str] = []
         for show in shows:
-            for location in (show.get("sources") or "").split(";"):
-                if location.strip():
-                    reference = usage_reference(location)
-                    if reference is None:
-                        unreadable.append(location.strip())
-                    else:
-                        references.append(reference)
+            readable, unread = show_sources(show)
+            references += readable
+            unreadable += unread
         split.content["show_tag_list"] = references
         if unreadable:
             split.unknown["show"] = ";".join(unreadable)
+
+
+def show_sources(show: etree._Element) -> tuple[list[list[str]], list[str]]:
+    """
+    A ``<show sources="a;b">``'s locations, in order and repeats kept (``parse_sources``): as
+    ``[type, id]``, and the ones that name no block. One reading for ``show_tag_list`` and for the
+    conditional's children, which ``definition_from_xml`` fills from the same list.
+    """
+    references: list[list[str]] = []
+    unreadable: list[str] = []
+    for location in (show.get("sources") or "").split(";"):
+        if location.strip():
+            reference = usage_reference(location)
+            if reference is None:
+                unreadable.append(location.strip())
+            else:
+                references.append(reference)
+    return references, unreadable
 
 
 _BODIES: Final[dict[str, Callable[[etree._Element, _Split], None]]] = {
@@ -358,10 +373,16 @@ def resolve_xml_filename(
     import ``recorded`` the block was read from, for a block whose Open edX class keeps one
     (:data:`rules.XML_FILENAME_TYPES`, or a class whose own reading of block.xml recorded one);
     none for a block no import read (made in Learning Core, as Studio records none for a block made
-    in Studio). Other blocks are unchanged.
+    in Studio). A type that keeps attributes no field takes only when read from its own file
+    (:data:`rules.XML_ATTRIBUTES_FROM_OWN_FILE`) keeps them, an empty dict too, only if the import
+    read it from a pointer's file. Other blocks are unchanged.
     """
     attributes = settings.get("xml_attributes")
     attributes = attributes if isinstance(attributes, dict) else {}
+    if block_type in XML_ATTRIBUTES_FROM_OWN_FILE:
+        rest = {name: value for name, value in settings.items() if name != "xml_attributes"}
+        pointer = recorded is not None and bool(recorded[0]) and recorded[0] == recorded[1]
+        return {**rest, "xml_attributes": attributes} if pointer else rest
     keeps = ALIASES.get(block_type, block_type) in XML_FILENAME_TYPES or "filename" in attributes
     if not keeps:
         return settings

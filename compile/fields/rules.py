@@ -25,6 +25,7 @@ __all__ = [
     "RULES_BY_TYPE",
     "SETTINGS",
     "TYPE_FIELDS",
+    "XML_ATTRIBUTES_FROM_OWN_FILE",
     "XML_FILENAME_TYPES",
     "FieldRule",
     "Kind",
@@ -402,6 +403,12 @@ XML_FILENAME_TYPES: Final = frozenset(
         "word_cloud",
     }
 )
+
+# Types whose class keeps the attributes no field takes (in xml_attributes, set even when empty) only
+# when it reads the block's own file: xblocks-contrib's DiscussionXBlock, whose parse_xml is
+# XBlock's (an inline element's other attributes are dropped) and then, for a pointer, applies
+# load_metadata to discussion/<url_name>.xml.
+XML_ATTRIBUTES_FROM_OWN_FILE: Final = frozenset({"discussion"})
 
 # Also stripped by metadata_to_strip: only policy.json sets them, unless the type's table has them.
 POLICY_ONLY: Final = frozenset({"tabs", "grading_policy", "discussion_blackouts"})

@@ -135,7 +135,7 @@ def import_olx(
         try:
             limits = export_limits()
             folder = unpacked.enter_context(olx_export_folder(Path(path), limits))
-            course = read_course_export(folder, limits)
+            course = read_course_export(folder, limits, error_blocks=conf.IMPORT_ERROR_BLOCKS.value)
             files = read_static_files(folder, limits)
         except OlxError as exc:
             record_refused(

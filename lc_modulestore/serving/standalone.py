@@ -11,6 +11,7 @@ and cached; fields the table does not know (block types it does not model) are d
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from typing import Any
 
@@ -36,7 +37,11 @@ from xblock.fields import (
 from compile.fields import COMMON_FIELDS, CONTENT, TYPE_FIELDS, FieldRule, Kind
 from compile.vocabulary import BLOCK_TYPES_WITH_CHILDREN, CONTAINER_TYPES
 
+from ..exceptions import ItemNotFoundError
+
 __all__ = ["EditInfoMixin", "StandaloneErrorBlock", "is_reference_field", "standalone_class"]
+
+log = logging.getLogger(__name__)
 
 
 class _Randomization(String):
@@ -117,6 +122,20 @@ class EditInfoMixin(XBlockMixin):
 
 class _StandaloneBlock(XBlock):
     """Base of the generated classes; renders nothing, as it only serves data."""
+
+    def get_child(self, usage_id: Any) -> Any:
+        """
+        None for a child that is no block of the course (a conditional's show target the course
+        does not hold), as the LMS's classes answer (``XModuleMixin.get_child``, a base of theirs).
+        """
+        try:
+            return super().get_child(usage_id)
+        except ItemNotFoundError:
+            log.warning("Unable to load item %s, skipping", usage_id)
+            return None
+
+    def get_children(self, usage_id_filter: Any = None) -> list[Any]:
+        return [child for child in super().get_children(usage_id_filter) if child is not None]
 
 
 class StandaloneErrorBlock(XBlock):

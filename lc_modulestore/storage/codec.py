@@ -8,6 +8,8 @@ A structure is stored as zlib-compressed orjson in a compact layout rather than 
   the key names are not repeated (and parsed) once per block;
 * ``children`` are row offsets (a child's row number less its parent's), so each block id is
   stored once, not once more in its parent, and a row stays the same when rows before it move;
+  a child that is no block of the structure (a conditional's show target the course does not
+  hold, which Split lists all the same) is its ``[type, block_id]`` instead;
 * block types, ObjectId prefixes and edit infos are tables the rows point into: a publish
   changes few blocks, so most blocks share a handful of edit infos;
 * an ObjectId is a prefix number plus an integer; the compiler derives ids as a per-package
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from itertools import compress
 from operator import is_not
@@ -87,12 +89,28 @@ def inflate(data: bytes) -> bytes:
     return zlib.decompress(data)
 
 
-def _offsets(block: dict[str, Any], positions: Positions, position: int) -> list[int] | None:
+def _offsets(block: dict[str, Any], positions: Positions, position: int) -> list[Any] | None:
     """A block's children as offsets from its own row (None: it has no children list)."""
     children = block["fields"].get("children")
     if children is None:
         return None
-    return [positions[(child[0], child[1])] - position for child in children]
+    try:
+        return [positions[(child[0], child[1])] - position for child in children]
+    except KeyError:  # a child that is no block of the structure
+        return [
+            offset - position if (offset := positions.get((child[0], child[1]))) is not None else list(child)
+            for child in children
+        ]
+
+
+def _children(
+    keys: list[Any], position: int, offsets: list[Any], key: Callable[[str, str], Any]
+) -> list[Any]:
+    """The keys of a row's children (``key`` makes one that is no block of the structure)."""
+    try:
+        return [keys[position + offset] for offset in offsets]
+    except TypeError:  # a child stored as its [type, block_id] (see :func:`_offsets`)
+        return [keys[position + o] if isinstance(o, int) else key(*o) for o in offsets]
 
 
 def _row_json(row: list[Any]) -> bytes:
@@ -106,6 +124,10 @@ def _row_json(row: list[Any]) -> bytes:
 def _starts_piece(block_id: str) -> bool:
     """Whether a piece starts at this block: by its id, so pieces stay put when rows move."""
     return zlib.crc32(block_id.encode()) % _PIECE_EVERY == 0
+
+
+def _pair(block_type: str, block_id: str) -> tuple[str, str]:
+    return block_type, block_id
 
 
 def _oid(value: str | None) -> ObjectId | None:
@@ -326,7 +348,7 @@ def decode_structure(data: bytes) -> dict[str, Any]:
     for position, (row, key) in enumerate(zip(rows, keys, strict=True)):
         fields = _dates(row[4])
         if row[5] is not None:
-            fields["children"] = [list(keys[position + offset]) for offset in row[5]]
+            fields["children"] = [list(child) for child in _children(keys, position, row[5], _pair)]
         blocks.append(
             {
                 "block_type": key[0],
@@ -352,11 +374,13 @@ class LazyBlocks(Mapping[Any, Any]):
     A read-only snapshot: Split, which mutates what it gets, is handed real dicts of copies.
     """
 
-    __slots__ = ("_blocks", "_edits", "_index", "_keys", "_make", "_prefixes", "_rows")
+    __slots__ = ("_blocks", "_edits", "_index", "_key", "_keys", "_make", "_prefixes", "_rows")
 
     def __init__(
         self, keys: list[Any], rows: list[Any], edits: list[Any], prefixes: list[bytes], block_data: type
     ):
+        # Split looks children up among the blocks' keys: one that is no block gets the same class.
+        self._key = lambda block_type, block_id: tuple.__new__(type(keys[0]), (block_type, block_id))
         self._keys = keys
         self._rows = rows
         self._edits = edits
@@ -385,8 +409,7 @@ class LazyBlocks(Mapping[Any, Any]):
         row = self._rows[position]
         fields = _dates(row[4])
         if row[5] is not None:
-            keys = self._keys
-            fields["children"] = [keys[position + offset] for offset in row[5]]
+            fields["children"] = _children(self._keys, position, row[5], self._key)
         block: Any = _NEW(self._make)
         block.__dict__ = {
             "definition_loaded": False,
@@ -401,16 +424,22 @@ class LazyBlocks(Mapping[Any, Any]):
 
     def parent_map(self) -> dict[Any, Any]:
         """{child BlockKey: parent BlockKey}, read from the rows without building any block."""
-        keys = self._keys
-        return {keys[i + child]: keys[i] for i, row in enumerate(self._rows) if row[5] for child in row[5]}
+        keys, key = self._keys, self._key
+        return {
+            child: keys[i]
+            for i, row in enumerate(self._rows)
+            if row[5]
+            for child in _children(keys, i, row[5], key)
+        }
 
     def all_parents(self) -> dict[Any, list[Any]]:
         """{child BlockKey: every block listing it, in structure order}, without building any block."""
-        keys = self._keys
+        keys, key = self._keys, self._key
         parents: dict[Any, list[Any]] = {}
         for i, row in enumerate(self._rows):
-            for child in row[5] or ():
-                parents.setdefault(keys[i + child], []).append(keys[i])
+            if row[5]:
+                for child in _children(keys, i, row[5], key):
+                    parents.setdefault(child, []).append(keys[i])
         return parents
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -243,8 +243,8 @@ _EDIT_INFO = (
 )  # fmt: skip
 
 
-def describe(block: Any) -> dict[str, Any]:
-    """Everything of a block the LMS reads, as plain values, to compare block by block."""
+def describe(block: Any, skip: Collection[str] = ()) -> dict[str, Any]:
+    """Everything of a block the LMS reads (less ``skip``), as plain values, to compare block by block."""
     cls = type(block)
     described: dict[str, Any] = {
         "class": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
@@ -262,7 +262,8 @@ def describe(block: Any) -> dict[str, Any]:
         name: block.fields[name].read_json(block) for name in InheritanceMixin.fields if name in block.fields
     }
     for name in _EDIT_INFO:
-        described[name] = getattr(block, name)
+        if name not in skip:
+            described[name] = getattr(block, name)
     return described
 
 

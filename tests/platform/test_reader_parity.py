@@ -55,31 +55,22 @@ THIRD_PARTY = "third-party XBlock read from its attributes, not by its own class
 # Why each remaining kind of difference remains: the field (or "children") and the reason.
 WHY: dict[str, str] = {
     "xml_attributes": (
-        "a block type no installed class reads (cpsx, gradefetcher) is a HiddenBlock to the reader, which "
-        "keeps its attributes there; xblocks-contrib's DiscussionXBlock keeps the attributes no field takes "
-        "only when read from its own file (an empty dict otherwise set), and drops them when inline"
+        "a block type no installed class reads (cpsx, gradefetcher) is a HiddenBlock to Studio, which keeps "
+        "its attributes there; the rule table reads them as the fields of the class a site may install"
     ),
     "edx_video_id": (
         "the reader's VAL import gives a video with transcripts and no id a new one; the store has no VAL"
     ),
-    "children": (
-        "a conditional's <show> targets are children in the reader; a broken child is left out by Studio's "
-        "reader, where the store keeps an error block (docs/READER_PARITY.md)"
-    ),
     "data": (
-        "a block type no installed class reads (cpsx, gradefetcher, videosequence: HiddenBlock) keeps its "
-        "element as data and its attributes in xml_attributes; a pointed-to file's url_name (and an inline "
-        "block's filename=) stay in the reader's data, which the export reader removes "
-        "(compile/olx_export.py)"
+        "a block type no installed class reads (cpsx, gradefetcher, and videosequence, which the reader "
+        "fixture's entry points do not register) keeps its element as data; a pointed-to file's url_name "
+        "(and an inline block's filename=) stay in the reader's data, which the export reader removes from "
+        "block.xml (docs/READER_PARITY.md)"
     ),
     "missing": "a block the reader holds that the store does not serve",
 }
 # Per course: what still differs, "<block type> <scope>.<field>" (or "children", "missing") → blocks.
 KNOWN_GAPS: dict[str, dict[str, int]] = {
-    "conditional": {
-        "conditional children": 1,
-        "sequential children": 1,
-    },
     "cpsx-demo-course": {
         "cpsx content.data": 3,
         "cpsx settings.xml_attributes": 3,
@@ -99,16 +90,11 @@ KNOWN_GAPS: dict[str, dict[str, int]] = {
         "video settings.edx_video_id": 2,
     },
     "openedx-demo-test-course": {
-        "discussion settings.xml_attributes": 1,
         "video settings.edx_video_id": 3,
     },
     "simple": {
         "problem content.data": 1,
-        "sequential children": 1,
         "video settings.edx_video_id": 4,
-    },
-    "split_test_module": {
-        "discussion settings.xml_attributes": 2,
     },
     "two_toys": {
         "video settings.edx_video_id": 1,
@@ -116,9 +102,6 @@ KNOWN_GAPS: dict[str, dict[str, int]] = {
     },
     "word_cloud": {
         "word_cloud content.data": 1,
-    },
-    "xml_dag": {
-        "vertical children": 2,
     },
 }
 
