@@ -62,8 +62,8 @@ WHY: dict[str, str] = {
         "the reader's VAL import gives a video with transcripts and no id a new one; the store has no VAL"
     ),
     "data": (
-        "a block type no installed class reads (cpsx, gradefetcher, and videosequence, which the reader "
-        "fixture's entry points do not register) keeps its element as data; a pointed-to file's url_name "
+        "a block type no installed class reads (cpsx, gradefetcher, and videosequence, which edx-platform "
+        "no longer registers) keeps its element as data; a pointed-to file's url_name "
         "(and an inline block's filename=) stay in the reader's data, which the export reader removes from "
         "block.xml (docs/READER_PARITY.md)"
     ),
