@@ -18,7 +18,7 @@ from typing import Any, Final, Literal
 __all__ = ["ERROR", "NOTE", "WARNING", "ImportProblem", "Severity", "printable"]
 
 Severity = Literal["error", "warning", "note"]
-# The block could not be read: it became an error block (or was left out) and the rest imported.
+# The block could not be read: it was left out (or became an error block) and the rest imported.
 ERROR: Final[Severity] = "error"
 # A value or file could not be used as written: a default or a rename applied instead.
 WARNING: Final[Severity] = "warning"

@@ -7,8 +7,9 @@ them) and the same outcome for what cannot be read (``docs/IMPORT_RULES.md``). S
 follows the platform's rules, not tidier ones of its own: names come from ``url_name``, ``slug``,
 ``name`` or ``display_name`` or a hash of the element (:mod:`compile.naming`); a second use of a
 learner-state block is renamed, any other block listed twice is shared by its parents; a block
-whose file is missing or broken becomes an error block (:mod:`compile.error_blocks`) and the rest
-of the course is read; broken policy JSON falls back to the defaults (:mod:`compile.lenient_json`);
+whose file is missing or broken is left out of its parent as Studio's import leaves it (or becomes
+an error block, :mod:`compile.error_blocks`, in ``XMLModuleStore``'s default mode) and the rest of
+the course is read; broken policy JSON falls back to the defaults (:mod:`compile.lenient_json`);
 legacy file layouts resolve (:mod:`compile.html_paths`). Every such problem is recorded in
 ``OlxCourse.problems`` (file, line, block, what was done), all of them at once.
 
@@ -490,7 +491,10 @@ class _ExportReader:
     # --- one use of an element -----------------------------------------------------------------
 
     def read_use(self, element: etree._Element, path: Path) -> OlxBlock:
-        """One use of an element, named in the platform's order; an error block when it cannot load."""
+        """
+        One use of an element, named in the platform's order. When it cannot load: an error block,
+        or (Studio's mode) :class:`_Unreadable` naming it, for its parent's loader to decide.
+        """
         tag = element.tag
         where = self.where(element, path)
         if not isinstance(tag, str) or not _BLOCK_TAG.match(tag):
@@ -553,7 +557,7 @@ class _ExportReader:
         return earlier
 
     def error_block(self, text: str, error: str, where: str, key: str) -> OlxBlock:
-        """The error block Open edX leaves for a use that cannot load (E1-E4)."""
+        """The error block ``XMLModuleStore`` leaves for a use that cannot load (E1-E4)."""
         fields = error_block_fields(text, error, f"at {where}" if error else "")
         element = etree.Element(ERROR_TYPE)
         element.text = fields.contents

@@ -6,7 +6,7 @@ pointers, and says for each block what the files say about it (its key where the
 its children in order, its display name after policy, its html body as the file's text). Where
 only the platform's hashing rules would name a block (no name at all, or a second use of a
 learner-state name), it leaves the id open and the comparison checks the type and the position.
-A pointer to a file that does not exist is expected to be served as an error block. A
+A pointer to a file that does not exist is expected to be left out of its parent. A
 conditional's ``<show sources>`` targets are its children where the ``<show>`` stands, as the
 platform's ``ConditionalBlock`` reads them, when the course holds them (the LMS skips the others).
 """

@@ -1,7 +1,7 @@
 """
 Every course of ``../shared/olx`` imported, compiled and served, and compared with an independent
 reading of its files (``tests/corpus_oracle.py``): children and their order, keys where the files
-name them, error blocks where a file is missing, display names after policy, typed settings from
+name them, blocks left out where a file is missing, display names after policy, typed settings from
 policy, html bodies byte for byte. Skipped, saying why, where ``../shared`` is absent.
 """
 

@@ -45,7 +45,6 @@ __all__ = [
     "platform_classes",
     "present",
     "read_course",
-    "third_party_types",
 ]
 
 READER_DIR = PLATFORM_DIR / "reader"
@@ -249,21 +248,6 @@ def read_course(folder: Path | str, *, load_error_blocks: bool = True) -> tuple[
             raise ValueError(f"Open edX's reader found no course in {folder}: {errors}")
         course = courses[0]
         return course, dict(store.modules[course.id])
-
-
-def third_party_types() -> frozenset[str]:
-    """
-    Block types a site gets from third-party XBlock distributions (drag-and-drop v2, ORA, poll, ...):
-    every ``xblock.v1`` entry point but the platform's own (``reader/eps``) and xblocks-contrib's.
-    """
-    own = {"platform_entrypoints", "xblocks-contrib", "xblocks_contrib", "XBlock", "xblock"}
-    return frozenset(
-        point.name
-        for distribution in importlib.metadata.distributions()
-        if distribution.metadata["Name"] not in own
-        for point in distribution.entry_points
-        if point.group == "xblock.v1"
-    )
 
 
 def _in_platform_classes() -> bool:

@@ -49,9 +49,6 @@ def corpus() -> list[Path]:
 
 COURSES = corpus()
 
-# Third-party XBlocks the store still reads from their attributes only where the site has their
-# class (issue 18 item 2, another change): their differences are expected until it lands.
-THIRD_PARTY = "third-party XBlock read from its attributes, not by its own class (issue 18 item 2)"
 # Why each remaining kind of difference remains: the field (or "children") and the reason.
 WHY: dict[str, str] = {
     "xml_attributes": (
@@ -139,7 +136,7 @@ def test_every_block_is_what_open_edx_reads(path: Path, run_import: Any, fs_root
     known = Counter(KNOWN_GAPS.get(path.name, {}))
     for kind in found:
         field_name = kind.split(" ", 1)[1].rsplit(".", 1)[-1]
-        assert field_name in WHY or kind.split(" ", 1)[0] in olx_reader.third_party_types(), kind
+        assert field_name in WHY, kind
     details = "\n".join(
         str(d)
         for d in parity.differences
